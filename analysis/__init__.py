@@ -1,0 +1,1 @@
+"""Shoplens analysis layer: the DuckDB store, validated ingest and SQL analytics (no Streamlit, no torch)."""

@@ -1,0 +1,173 @@
+"""Load one file into one canonical table: sniff, read, map, validate, then swap the accepted rows in atomically.
+Either the whole accepted set lands with its upload record, or nothing changes."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from analysis import mapping as mapping_mod
+from analysis import schema, store
+from analysis.config import rejects_dir
+from analysis.errors import IngestError
+from analysis.rawread import read_raw
+from analysis.sniff import sniff
+from analysis.validate import build_staged
+
+MODES = ("append", "replace")
+
+
+@dataclass
+class LoadReport:
+    table: str
+    rows_in: int
+    accepted: int
+    rejected: int
+    rejects_file: str | None
+    upload_id: int | None = None
+    file_format: str = ""
+    mapping: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    dry_run: bool = False
+    sample_rejects: list[dict] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {k: v for k, v in asdict(self).items() if k in ("table", "rows_in", "accepted", "rejected", "rejects_file")}
+
+
+def load_file(con, table: str, path: Path | str, mode: str = "append", overrides: dict[str, str] | None = None,
+              who: str = "cli", display_name: str | None = None, dry_run: bool = False,
+              db_path: Path | str | None = None) -> LoadReport:
+    """Validate `path` and (unless dry_run) store its accepted rows; raises IngestError for a file refused whole."""
+    if table not in schema.LOADABLE:
+        raise IngestError(f'Unknown table "{table}"', fix=f"use one of: {', '.join(schema.LOADABLE)}")
+    if mode not in MODES:
+        raise IngestError(f'Unknown mode "{mode}"', fix="use append or replace")
+    info = sniff(path, display_name)
+    try:
+        raw = read_raw(con, info)
+        mapping_mod.check_headers(raw.headers, info.name)
+        remembered = mapping_mod.remembered(con, table, raw.headers)
+        mapping = mapping_mod.resolve(table, raw.headers, overrides, remembered, info.name)
+        notes = info.notes + build_staged(con, table, mapping, raw.headers)
+        if mode == "append":
+            _mark_already_stored(con, table)
+        return _finish(con, table, info, raw, mapping, overrides, mode, who, dry_run, notes, db_path)
+    finally:
+        con.execute("DROP VIEW IF EXISTS _rawv")
+        for t in ("_raw", "_staged", "_csv_rejects", "_csv_scans", "_shift"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+def _mark_already_stored(con, table: str) -> None:
+    if table == "orders":
+        cond, msg = "_row_hash IN (SELECT _row_hash FROM orders)", "'duplicate row: the same line is already stored'"
+    else:
+        key = {"reviews": "review_id", "customers": "customer_id", "products": "product_id"}[table]
+        cond = f"{key} IN (SELECT {key} FROM {table})"
+        msg = f"'{key} ' || {key} || ' is already stored (load with mode replace to reload the table)'"
+    con.execute(f"UPDATE _staged SET _reasons = concat_ws('; ', _reasons, {msg}) WHERE {cond}")
+
+
+def _finish(con, table, info, raw, mapping, overrides, mode, who, dry_run, notes, db_path) -> LoadReport:
+    accepted, invalid = con.execute(
+        "SELECT count(*) FILTER (WHERE _reasons IS NULL), count(*) FILTER (WHERE _reasons IS NOT NULL) FROM _staged"
+    ).fetchone()
+    rejected = invalid + len(raw.parse_rejects)
+    report = LoadReport(table=table, rows_in=accepted + rejected, accepted=accepted, rejected=rejected,
+                        rejects_file=None, file_format=info.format, mapping=mapping, notes=notes, dry_run=dry_run)
+    _collect_rejects(con, raw, len(raw.headers))
+    report.sample_rejects = [
+        dict(zip(("line", "column", "reason", "raw"), r))
+        for r in con.execute("SELECT line, column_name, reason, raw FROM _rejects ORDER BY line LIMIT 200").fetchall()
+    ]
+    if dry_run:
+        con.execute("DROP TABLE IF EXISTS _rejects")
+        return report
+    upload_id = con.execute("SELECT nextval('upload_seq')").fetchone()[0]
+    report.upload_id = upload_id
+    if rejected:
+        report.rejects_file = str(_write_rejects(con, db_path, upload_id, table, info.name))
+    con.execute("DROP TABLE IF EXISTS _rejects")
+    cols = ", ".join(c.name for c in schema.LOADABLE[table])
+    extra_cols = ", linkage, extra" if table == "reviews" else ""
+    extra_vals = ", NULL, extra" if table == "reviews" else ""
+    with store.transaction(con):
+        if mode == "replace":
+            con.execute(f"DELETE FROM {table}")  # table is whitelisted above
+        con.execute(
+            f"""INSERT INTO {table} ({cols}, _upload_id, _line, _row_hash{extra_cols})
+                SELECT {cols}, ?, _line, _row_hash{extra_vals} FROM _staged WHERE _reasons IS NULL ORDER BY _row""",
+            [upload_id],
+        )
+        con.execute(
+            "INSERT INTO uploads VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [upload_id, table, info.name, info.sha256, info.format, mode, report.rows_in, accepted, rejected,
+             report.rejects_file, json.dumps(mapping), who, datetime.now()],
+        )
+        mapping_mod.remember(con, table, raw.headers, overrides or {})
+        store.audit(con, who, "upload", table, {"file": info.name, "sha256": info.sha256, **report.summary()})
+    con.execute("CHECKPOINT")
+    return report
+
+
+def _collect_rejects(con, raw, ncols: int) -> None:
+    """One row per rejected source line: parser rejects from DuckDB plus validation reasons with the raw values."""
+    raw_text = " || ' | ' || ".join(f"coalesce(r.c{i}, '')" for i in range(ncols))
+    con.execute(f"""CREATE OR REPLACE TEMP TABLE _rejects AS
+                    SELECT s._line AS line, regexp_extract(s._reasons, '^([^:]+):', 1) AS column_name,
+                           s._reasons AS reason, {raw_text} AS raw
+                    FROM _staged s JOIN _raw r USING (_row) WHERE s._reasons IS NOT NULL""")
+    if raw.parse_rejects:
+        con.execute("INSERT INTO _rejects SELECT unnest(?), unnest(?), unnest(?), unnest(?)", [
+            [r["line"] for r in raw.parse_rejects], [r["column"] for r in raw.parse_rejects],
+            [r["reason"] for r in raw.parse_rejects], [r["raw"] for r in raw.parse_rejects]])
+
+
+def _write_rejects(con, db_path, upload_id: int, table: str, file_name: str) -> Path:
+    """CSV of rejected lines; cells that a spreadsheet would run as formulas are prefixed with an apostrophe."""
+    folder = rejects_dir(db_path or con.execute("SELECT path FROM duckdb_databases() WHERE database_name = "
+                                                "current_database()").fetchone()[0])
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = re.sub(r"[^A-Za-z0-9_.-]", "_", Path(file_name).stem)[:60]
+    out = folder / f"upload{upload_id}_{table}_{stem}_rejects.csv"
+    safe = "CASE WHEN regexp_matches({0}, '^[=+\\-@\\t\\r]') THEN '''' || {0} ELSE {0} END AS {0}"
+    con.execute(
+        f"COPY (SELECT line, {safe.format('column_name')}, {safe.format('reason')}, {safe.format('raw')} FROM _rejects "
+        f"ORDER BY line) TO '{_sql_path(out)}' (HEADER, DELIMITER ',')"
+    )
+    return out
+
+
+def _sql_path(p: Path) -> str:
+    return str(p).replace("'", "''")
+
+
+@dataclass
+class Preview:
+    headers: list[str]
+    suggested: dict[str, str]
+    sample: object  # pandas.DataFrame of the first rows, as text
+    file_format: str
+    notes: list[str]
+
+
+def preview(con, table: str, path: Path | str, display_name: str | None = None, rows: int = 8) -> Preview:
+    """Headers, the mapping Shoplens would use, and the first rows, so the analyst can check before loading."""
+    info = sniff(path, display_name)
+    try:
+        raw = read_raw(con, info)
+        mapping_mod.check_headers(raw.headers, info.name)
+        suggested = mapping_mod.suggest(table, raw.headers)
+        suggested.update({k: v for k, v in mapping_mod.remembered(con, table, raw.headers).items()
+                          if v in raw.headers})
+        cols = ", ".join(f"c{i}" for i in range(len(raw.headers)))
+        sample = con.execute(f"SELECT {cols} FROM _raw ORDER BY _row LIMIT ?", [rows]).df()
+        sample.columns = raw.headers
+        return Preview(raw.headers, suggested, sample, info.format, info.notes)
+    finally:
+        con.execute("DROP VIEW IF EXISTS _rawv")
+        for t in ("_raw", "_csv_rejects", "_csv_scans", "_shift"):
+            con.execute(f"DROP TABLE IF EXISTS {t}")

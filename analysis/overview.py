@@ -1,0 +1,99 @@
+"""The numbers on the Overview page, each one filtered by the same date range.
+
+Revenue is net: cancellation lines carry negative amounts and are summed in. Orders, customers and average order
+value count completed (non-cancelled) orders only. Lines without a customer count for revenue, not for customers."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import pandas as pd
+
+
+def _range(start: date | None, end: date | None) -> list:
+    lo = datetime.combine(start, datetime.min.time()) if start else datetime(1900, 1, 1)
+    hi = datetime.combine(end + timedelta(days=1), datetime.min.time()) if end else datetime(9999, 1, 1)
+    return [lo, hi]
+
+
+def date_bounds(con) -> tuple[date | None, date | None]:
+    """Span of orders and dated reviews together, so the default range shows everything."""
+    lo, hi = con.execute(
+        """SELECT min(d)::DATE, max(d)::DATE FROM (SELECT order_date AS d FROM orders
+           UNION ALL SELECT created_at FROM reviews WHERE created_at IS NOT NULL)"""
+    ).fetchone()
+    return lo, hi
+
+
+def kpis(con, start: date | None = None, end: date | None = None) -> dict:
+    rng = _range(start, end)
+    row = con.execute(
+        """WITH o AS (SELECT * FROM orders WHERE order_date >= ? AND order_date < ?),
+                per_customer AS (SELECT customer_id, count(DISTINCT order_id) AS n FROM o
+                                 WHERE customer_id IS NOT NULL AND status <> 'cancelled' GROUP BY customer_id)
+           SELECT coalesce(sum(line_total), 0),
+                  count(DISTINCT order_id) FILTER (WHERE status <> 'cancelled'),
+                  coalesce(sum(line_total) FILTER (WHERE status <> 'cancelled'), 0),
+                  (SELECT count(*) FROM per_customer),
+                  (SELECT count(*) FILTER (WHERE n >= 2) FROM per_customer),
+                  count(*) FILTER (WHERE customer_id IS NULL)
+           FROM o""",
+        rng,
+    ).fetchone()
+    revenue, orders, completed_revenue, customers, repeaters, anonymous_lines = row
+    rev = con.execute(
+        "SELECT count(*), avg(rating) FROM reviews WHERE created_at >= ? AND created_at < ?", rng
+    ).fetchone()
+    undated = con.execute("SELECT count(*) FROM reviews WHERE created_at IS NULL").fetchone()[0]
+    return {
+        "revenue": float(revenue),
+        "orders": int(orders),
+        "customers": int(customers),
+        "aov": float(completed_revenue) / orders if orders else None,
+        "repeat_rate": repeaters / customers if customers else None,
+        "reviews": int(rev[0]),
+        "avg_rating": float(rev[1]) if rev[1] is not None else None,
+        "anonymous_lines": int(anonymous_lines),
+        "undated_reviews": int(undated),
+    }
+
+
+def revenue_by_month(con, start=None, end=None) -> pd.DataFrame:
+    return con.execute(
+        """SELECT date_trunc('month', order_date)::DATE AS month, sum(line_total) AS revenue,
+                  count(DISTINCT order_id) FILTER (WHERE status <> 'cancelled') AS orders
+           FROM orders WHERE order_date >= ? AND order_date < ? GROUP BY 1 ORDER BY 1""",
+        _range(start, end),
+    ).df()
+
+
+def revenue_by_country(con, start=None, end=None, top: int = 15) -> pd.DataFrame:
+    return con.execute(
+        """SELECT coalesce(country, 'Unknown') AS country, sum(line_total) AS revenue
+           FROM orders WHERE order_date >= ? AND order_date < ? GROUP BY 1 ORDER BY 2 DESC LIMIT ?""",
+        _range(start, end) + [top],
+    ).df()
+
+
+def top_products(con, start=None, end=None, top: int = 10) -> pd.DataFrame:
+    return con.execute(
+        """SELECT pid AS product_id, coalesce(any_value(product_name), pid) AS product_name,
+                  sum(line_total) AS revenue, sum(quantity) AS units
+           FROM (SELECT *, coalesce(product_id, '?') AS pid FROM orders
+                 WHERE order_date >= ? AND order_date < ? AND status <> 'cancelled')
+           GROUP BY pid ORDER BY revenue DESC LIMIT ?""",
+        _range(start, end) + [top],
+    ).df()
+
+
+def rating_distribution(con, start=None, end=None) -> pd.DataFrame:
+    return con.execute(
+        """SELECT r.rating, coalesce(c.n, 0) AS reviews
+           FROM (SELECT unnest([1, 2, 3, 4, 5]) AS rating) r
+           LEFT JOIN (SELECT rating, count(*) AS n FROM reviews WHERE created_at >= ? AND created_at < ?
+                      GROUP BY 1) c USING (rating) ORDER BY 1""",
+        _range(start, end),
+    ).df()
+
+
+def demo_linkage_count(con) -> int:
+    return int(con.execute("SELECT count(*) FROM reviews WHERE linkage = 'demo'").fetchone()[0])

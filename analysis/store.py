@@ -1,0 +1,88 @@
+"""The DuckDB file: opening it, creating and migrating its schema, and running writes as one transaction."""
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from analysis import schema
+from analysis.errors import StoreBusyError
+from analysis.config import default_db_path
+
+
+def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (and create or migrate) the database; a lock held by another process becomes a clear message."""
+    path = Path(path) if path else default_db_path()
+    if read_only and not path.exists():
+        raise StoreBusyError(f"No database at {path}", fix="run `shoplens demo` or load a file first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise StoreBusyError(
+                f"The database {path} is open for writing in another process",
+                fix="close the Shoplens app or other job using it, or pass --db with another file",
+            ) from exc
+        raise
+    if not read_only:
+        migrate(con)
+    return con
+
+
+def schema_version(con) -> int:
+    try:
+        row = con.execute("SELECT max(version) FROM schema_info").fetchone()
+    except duckdb.CatalogException:
+        return 0
+    return int(row[0] or 0)
+
+
+def migrate(con) -> None:
+    """Create what is missing and record the version; later versions add their steps here, in order."""
+    current = schema_version(con)
+    if current >= schema.SCHEMA_VERSION:
+        return
+    with transaction(con):
+        for ddl in schema.SUPPORT_DDL:
+            con.execute(ddl)
+        for table in schema.LOADABLE:
+            con.execute(schema.table_ddl(table))
+        con.execute("INSERT INTO schema_info VALUES (?, ?)", [schema.SCHEMA_VERSION, datetime.now()])
+
+
+@contextlib.contextmanager
+def transaction(con):
+    """All or nothing: a failure (or a killed process) leaves the file as it was before BEGIN."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def audit(con, who: str, action: str, target: str, details: dict | None = None) -> None:
+    con.execute(
+        "INSERT INTO audit_log VALUES (?, ?, ?, ?, ?)",
+        [datetime.now(), who, action, target, json.dumps(details or {}, default=str)],
+    )
+
+
+def table_counts(con) -> dict[str, int]:
+    """Row counts of the user-facing tables, for the Data page and the sidebar."""
+    names = list(schema.LOADABLE) + ["review_labels", "label_corrections", "drafts", "uploads"]
+    return {n: int(con.execute(f"SELECT count(*) FROM {n}").fetchone()[0]) for n in names}  # names: whitelist above
+
+
+def upload_history(con, limit: int = 200):
+    return con.execute(
+        """SELECT upload_id, "at", who, table_name, file_name, file_format, mode, rows_in, accepted, rejected,
+                  rejects_file, file_sha256
+           FROM uploads ORDER BY upload_id DESC LIMIT ?""",
+        [limit],
+    ).df()

@@ -1,0 +1,1 @@
+"""Shoplens user-facing layer: the Streamlit app and the `shoplens` command line."""

@@ -1,0 +1,53 @@
+"""Plotly figures as pure functions of DataFrames: no queries, no Streamlit, easy to test and reuse."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+ACCENT = "#2f6f8f"
+
+
+def _empty(title: str) -> go.Figure:
+    fig = go.Figure()
+    fig.update_layout(title=title, annotations=[dict(text="No data in this date range", showarrow=False)],
+                      xaxis_visible=False, yaxis_visible=False, height=320)
+    return fig
+
+
+def revenue_by_month(df: pd.DataFrame, currency: str = "£") -> go.Figure:
+    if df.empty:
+        return _empty("Net revenue by month")
+    fig = px.bar(df, x="month", y="revenue", title="Net revenue by month", color_discrete_sequence=[ACCENT],
+                 hover_data={"orders": True})
+    fig.update_layout(yaxis_title=f"Revenue ({currency})", xaxis_title=None, height=340, margin=dict(t=50, b=10))
+    return fig
+
+
+def revenue_by_country(df: pd.DataFrame, currency: str = "£") -> go.Figure:
+    if df.empty:
+        return _empty("Revenue by country")
+    fig = px.bar(df.iloc[::-1], x="revenue", y="country", orientation="h", title="Revenue by country (top 15)",
+                 color_discrete_sequence=[ACCENT])
+    fig.update_layout(xaxis_title=f"Revenue ({currency}), log scale", yaxis_title=None, xaxis_type="log",
+                      height=420, margin=dict(t=50, b=10))
+    return fig
+
+
+def top_products(df: pd.DataFrame, currency: str = "£") -> go.Figure:
+    if df.empty:
+        return _empty("Top products")
+    d = df.assign(label=df["product_name"].str.slice(0, 40)).iloc[::-1]
+    fig = px.bar(d, x="revenue", y="label", orientation="h", title="Top 10 products by revenue",
+                 color_discrete_sequence=[ACCENT], hover_data={"product_id": True, "units": True})
+    fig.update_layout(xaxis_title=f"Revenue ({currency})", yaxis_title=None, height=420, margin=dict(t=50, b=10))
+    return fig
+
+
+def rating_distribution(df: pd.DataFrame) -> go.Figure:
+    if df["reviews"].sum() == 0:
+        return _empty("Review ratings")
+    colors = ["#c0392b", "#e67e22", "#f1c40f", "#7fb77e", "#2e8b57"]
+    fig = go.Figure(go.Bar(x=df["rating"].astype(str) + "★", y=df["reviews"], marker_color=colors))
+    fig.update_layout(title="Review ratings", yaxis_title="Reviews", height=340, margin=dict(t=50, b=10))
+    return fig

@@ -1,0 +1,67 @@
+"""The app's one database handle and its write lock (shared by all sessions), plus cached query results."""
+from __future__ import annotations
+
+import os
+import threading
+
+import streamlit as st
+
+from analysis import demo, overview, store
+from analysis.config import default_db_path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+@st.cache_resource(show_spinner="Opening the database (first start builds the demo shop, about 5 s)…")
+def _database(path: str):
+    """One read-write connection per app process (DuckDB allows a single writer); pages take cursors from it."""
+    con = store.connect(path)
+    demo.ensure(con, path)
+    return con, threading.Lock()
+
+
+def db_path() -> str:
+    return str(st.session_state.get("db_path") or default_db_path())
+
+
+def cursor():
+    """A cursor for this script run's thread, as DuckDB asks for one per thread."""
+    con, _ = _database(db_path())
+    return con.cursor()
+
+
+def write_lock() -> threading.Lock:
+    return _database(db_path())[1]
+
+
+def invalidate() -> None:
+    """After any write every cached query result may be stale."""
+    st.cache_data.clear()
+
+
+@st.cache_data(show_spinner=False)
+def overview_data(path: str, start, end) -> dict:
+    con = cursor()
+    return {
+        "kpis": overview.kpis(con, start, end),
+        "by_month": overview.revenue_by_month(con, start, end),
+        "by_country": overview.revenue_by_country(con, start, end),
+        "top_products": overview.top_products(con, start, end),
+        "ratings": overview.rating_distribution(con, start, end),
+        "demo_linked": overview.demo_linkage_count(con),
+    }
+
+
+@st.cache_data(show_spinner=False)
+def date_bounds(path: str):
+    return overview.date_bounds(cursor())
+
+
+@st.cache_data(show_spinner=False)
+def table_counts(path: str) -> dict:
+    return store.table_counts(cursor())
+
+
+@st.cache_data(show_spinner=False)
+def upload_history(path: str):
+    return store.upload_history(cursor())

@@ -1,0 +1,92 @@
+"""Data: upload an export, check the column mapping and validation report, then load it; see what was loaded."""
+import tempfile
+from pathlib import Path
+
+import streamlit as st
+
+from analysis import ingest, schema
+from analysis.errors import ShoplensError
+from dashboard import state
+
+st.title("Data")
+path = state.db_path()
+
+st.subheader("Upload")
+table = st.selectbox("What does the file contain?", list(schema.LOADABLE), key="upload_table",
+                     format_func=lambda t: {"orders": "Orders (one row per order line)", "reviews": "Customer reviews",
+                                            "customers": "Customers", "products": "Products"}[t])
+upload = st.file_uploader("CSV, XLSX or Parquet export", type=["csv", "txt", "tsv", "gz", "xlsx", "parquet"],
+                          key="upload_file")
+mode = st.radio("Mode", ["append", "replace"], horizontal=True, key="upload_mode",
+                help="append adds rows (rows already stored are reported as duplicates); replace swaps the whole table")
+
+
+def _saved(upload) -> Path:
+    """Streamlit hands us bytes; ingest reads files, so keep one temp copy per uploaded file id."""
+    key = f"tmp_{upload.file_id}"
+    if key not in st.session_state:
+        tmp = Path(tempfile.mkdtemp()) / Path(upload.name).name
+        tmp.write_bytes(upload.getvalue())
+        st.session_state[key] = str(tmp)
+    return Path(st.session_state[key])
+
+
+if upload is not None:
+    file_path = _saved(upload)
+    try:
+        pv = ingest.preview(state.cursor(), table, file_path, display_name=upload.name)
+    except ShoplensError as exc:
+        st.error(str(exc))
+        st.stop()
+    st.caption(f"{pv.file_format.upper()} · {len(pv.headers)} columns" + (" · " + "; ".join(pv.notes) if pv.notes else ""))
+    st.dataframe(pv.sample, hide_index=True, width="stretch")
+    st.markdown("**Column mapping** — Shoplens suggested these from the headers; change any that are wrong.")
+    options = ["(not in file)"] + pv.headers
+    chosen: dict[str, str] = {}
+    cols = st.columns(4)
+    for i, col in enumerate(schema.LOADABLE[table]):
+        default = pv.suggested.get(col.name)
+        pick = cols[i % 4].selectbox(col.name, options, index=options.index(default) if default in options else 0,
+                                     key=f"map_{table}_{col.name}")
+        chosen[col.name] = "" if pick == options[0] else pick
+    check, load = st.columns(2)
+    do_check = check.button("Check file (nothing is stored)", width="stretch")
+    do_load = load.button(f"Load into {table}", type="primary", width="stretch", key="load_button")
+    if do_check or do_load:
+        try:
+            with st.status("Validating…" if do_check else "Loading…", expanded=False) as status:
+                with state.write_lock():
+                    report = ingest.load_file(state.cursor(), table, file_path, mode=mode, overrides=chosen,
+                                              who="app", display_name=upload.name, dry_run=do_check, db_path=path)
+                status.update(label="Checked" if do_check else "Loaded", state="complete")
+        except ShoplensError as exc:
+            st.error(str(exc))
+            st.stop()
+        if not do_check:
+            state.invalidate()
+        verb = "would be stored" if do_check else "stored"
+        msg = (f"{report.rows_in:,} rows read · **{report.accepted:,} {verb}** · {report.rejected:,} rejected "
+               f"(rows read = stored + rejected)")
+        (st.warning if report.rejected else st.success)(msg)
+        for n in report.notes:
+            st.caption(n)
+        if report.sample_rejects:
+            st.markdown("**Rejected rows** (first 200)")
+            st.dataframe(report.sample_rejects, hide_index=True, width="stretch",
+                         column_config={"line": st.column_config.NumberColumn("line", format="%d")})
+        if report.rejects_file:
+            st.download_button("Download the full rejects report (CSV)", Path(report.rejects_file).read_bytes(),
+                               file_name=Path(report.rejects_file).name, mime="text/csv", on_click="ignore")
+
+st.subheader("Tables")
+counts = state.table_counts(path)
+st.dataframe([{"table": k, "rows": v} for k, v in counts.items()], hide_index=True)
+
+st.subheader("Load history")
+history = state.upload_history(path)
+if history.empty:
+    st.caption("Nothing loaded yet.")
+else:
+    st.dataframe(history, hide_index=True, width="stretch",
+                 column_config={"at": st.column_config.DatetimeColumn("at", format="YYYY-MM-DD HH:mm"),
+                                "file_sha256": st.column_config.TextColumn("sha256", width="small")})

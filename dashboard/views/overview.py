@@ -1,0 +1,44 @@
+"""Overview: headline KPIs and four charts, all obeying one date range."""
+import streamlit as st
+
+from dashboard import charts, state
+
+st.title("Overview")
+path = state.db_path()
+lo, hi = state.date_bounds(path)
+if lo is None:
+    st.info("No orders loaded yet. Upload an orders export on the **Data** page, or run `shoplens demo`.")
+    st.stop()
+
+picked = st.date_input("Date range", value=(lo, hi), min_value=lo, max_value=hi, key="overview_range")
+start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (lo, hi))
+data = state.overview_data(path, start, end)
+k = data["kpis"]
+
+c = st.columns(7)
+c[0].metric("Net revenue", f"£{k['revenue']:,.0f}", help="Sum of order lines, cancellations subtracted")
+c[1].metric("Orders", f"{k['orders']:,}", help="Distinct non-cancelled orders")
+c[2].metric("Customers", f"{k['customers']:,}", help="Distinct customers with a non-cancelled order")
+c[3].metric("Avg order value", f"£{k['aov']:,.2f}" if k["aov"] is not None else "–")
+c[4].metric("Repeat customers", f"{k['repeat_rate']:.1%}" if k["repeat_rate"] is not None else "–",
+            help="Share of customers with two or more orders in the range")
+c[5].metric("Reviews", f"{k['reviews']:,}")
+c[6].metric("Avg rating", f"{k['avg_rating']:.2f} ★" if k["avg_rating"] is not None else "–")
+
+notes = []
+if k["anonymous_lines"]:
+    notes.append(f"{k['anonymous_lines']:,} order lines have no customer: counted in revenue, not in customer figures.")
+if data["demo_linked"]:
+    notes.append(f"Demo linkage: {data['demo_linked']:,} reviews come from a different shop and were attached to "
+                 "demo customers by a seeded rule (see README), so review dates and customers are illustrative.")
+if k["undated_reviews"]:
+    notes.append(f"{k['undated_reviews']:,} reviews have no date and are outside every date range.")
+for n in notes:
+    st.caption(n)
+
+left, right = st.columns(2)
+left.plotly_chart(charts.revenue_by_month(data["by_month"]), width="stretch")
+right.plotly_chart(charts.rating_distribution(data["ratings"]), width="stretch")
+left, right = st.columns(2)
+left.plotly_chart(charts.revenue_by_country(data["by_country"]), width="stretch")
+right.plotly_chart(charts.top_products(data["top_products"]), width="stretch")

@@ -1,0 +1,1 @@
+"""Shoplens models layer (torch/transformers): classifier, generator and their training. May use analysis, never dashboard."""
