@@ -1,0 +1,1 @@
+"""One module per group of `shoplens` subcommands; each exposes register(subparsers). cli.py lists them."""

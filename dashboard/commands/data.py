@@ -1,0 +1,42 @@
+"""`shoplens demo` and `shoplens load`: getting data into the store."""
+from __future__ import annotations
+
+from analysis import demo, ingest, schema, store
+from analysis.errors import ShoplensError
+
+
+def parse_map(pairs: list[str] | None) -> dict[str, str]:
+    out = {}
+    for p in pairs or []:
+        if "=" not in p:
+            raise ShoplensError(f'--map "{p}" is not canonical=source', fix="write it like --map order_date=InvoiceDate")
+        k, v = p.split("=", 1)
+        out[k.strip()] = v.strip()
+    return out
+
+
+def cmd_demo(args) -> dict:
+    con = store.connect(args.db)
+    return demo.build(con, args.db, who=args.who)
+
+
+def cmd_load(args) -> dict:
+    con = store.connect(args.db)
+    report = ingest.load_file(con, args.table, args.file, mode=args.mode, overrides=parse_map(args.map),
+                              who=args.who, dry_run=args.dry_run, db_path=args.db)
+    out = report.summary()
+    if args.dry_run:
+        out["dry_run"] = True
+    return out
+
+
+def register(sub) -> None:
+    s = sub.add_parser("demo", help="build the demo database from the bundled data")
+    s.set_defaults(func=cmd_demo)
+    s = sub.add_parser("load", help="validate a CSV/XLSX/Parquet file and load it")
+    s.add_argument("table", choices=list(schema.LOADABLE))
+    s.add_argument("file")
+    s.add_argument("--mode", choices=ingest.MODES, default="append")
+    s.add_argument("--map", nargs="*", metavar="CANONICAL=SOURCE", help="override the suggested column mapping")
+    s.add_argument("--dry-run", action="store_true", help="validate and report, store nothing")
+    s.set_defaults(func=cmd_load)

@@ -1,0 +1,214 @@
+"""Every bad input named in the foundation issue: a specific message, and stored data exactly as before."""
+from __future__ import annotations
+
+import gzip
+import io
+import zipfile
+
+import pandas as pd
+import pytest
+
+from analysis import ingest
+from analysis.errors import IngestError
+
+GOOD_ORDERS = (
+    "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+    "536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,2010-12-01 08:26:00,2.55,17850.0,United Kingdom\n"
+    "536366,71053,WHITE METAL LANTERN,2,2010-12-02 09:00:00,3.39,13047.0,France\n"
+)
+HEADER = "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
+
+
+def snapshot(con, table: str) -> list:
+    return con.execute(f"SELECT * EXCLUDE (_upload_id) FROM {table} ORDER BY ALL").fetchall()
+
+
+@pytest.fixture
+def loaded(db, write):
+    """A database that already holds two good order lines, with a snapshot to compare against."""
+    con, path = db
+    ingest.load_file(con, "orders", write("good.csv", GOOD_ORDERS), db_path=path)
+    return con, path, snapshot(con, "orders")
+
+
+def refused(loaded, file, table="orders", **kw) -> str:
+    con, path, before = loaded
+    with pytest.raises(IngestError) as err:
+        ingest.load_file(con, table, file, db_path=path, **kw)
+    assert snapshot(con, "orders") == before
+    assert con.execute("SELECT count(*) FROM uploads").fetchone()[0] == 1
+    return str(err.value)
+
+
+def all_rejected(loaded, file, table="orders") -> ingest.LoadReport:
+    """Row-level problems: the file is read, every row is rejected with a reason, nothing changes."""
+    con, path, before = loaded
+    before_t = snapshot(con, table)
+    report = ingest.load_file(con, table, file, db_path=path)
+    assert report.accepted == 0 and report.rejected == report.rows_in > 0
+    assert snapshot(con, table) == before_t
+    assert snapshot(con, "orders") == before if table == "orders" else True
+    return report
+
+
+def test_empty_file(loaded, write):
+    assert "is empty (0 bytes)" in refused(loaded, write("empty.csv", b""))
+
+
+def test_binary_file(loaded, write):
+    msg = refused(loaded, write("data.csv", bytes(range(256)) * 50))
+    assert "binary file" in msg and "data.csv" in msg
+
+
+def test_not_a_table_format(loaded, write):
+    msg = refused(loaded, write("report.pdf", b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n"))
+    assert "PDF document" in msg and "not a CSV, XLSX or Parquet" in msg
+
+
+def test_zip_that_is_not_a_workbook(loaded, write):
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("orders.csv", GOOD_ORDERS)
+    assert "ZIP archive, not an Excel workbook" in refused(loaded, write("orders.zip", buf.getvalue()))
+
+
+def test_latin1_file_loads_with_correct_text(db, write):
+    con, path = db
+    text = HEADER + "1,A1,CAFÉ CRÈME MUG,1,2011-01-05 10:00:00,4.5,1,España\n"
+    report = ingest.load_file(con, "orders", write("latin.csv", text, encoding="latin-1"), db_path=path)
+    assert report.accepted == 1
+    assert con.execute("SELECT product_name, country FROM orders").fetchone() == ("CAFÉ CRÈME MUG", "España")
+    assert any("converted to UTF-8" in n for n in report.notes)
+
+
+def test_utf8_bom_header_maps(db, write):
+    con, path = db
+    report = ingest.load_file(con, "orders", write("bom.csv", "\ufeff" + GOOD_ORDERS), db_path=path)
+    assert report.accepted == 2 and report.mapping["order_id"] == "InvoiceNo"
+
+
+@pytest.mark.parametrize("delim", [";", "\t"])
+def test_semicolon_and_tab_delimiters(db, write, delim):
+    con, path = db
+    text = GOOD_ORDERS.replace(",", delim)
+    if delim == ";":  # European export: decimal commas too
+        text = text.replace("2.55", "2,55").replace("3.39", "3,39")
+    report = ingest.load_file(con, "orders", write("d.csv", text), db_path=path)
+    assert report.accepted == 2
+    assert con.execute("SELECT sum(unit_price) FROM orders").fetchone()[0] == pytest.approx(5.94)
+
+
+def test_missing_required_column(loaded, write):
+    msg = refused(loaded, write("nodate.csv", "InvoiceNo,Quantity,UnitPrice\n1,2,3\n"))
+    assert "Missing required column for orders: order_date" in msg and "--map" in msg
+
+
+def test_duplicate_header(loaded, write):
+    msg = refused(loaded, write("dup.csv", "InvoiceDate,Quantity,Quantity,UnitPrice\n2011-01-01,1,2,3\n"))
+    assert 'Duplicate column name "Quantity" in columns 2 and 3' in msg
+
+
+def test_unparseable_dates(loaded, write):
+    r = all_rejected(loaded, write("dates.csv", HEADER + "9,A,X,1,2011-01-05 10:00,1,1,UK\n"
+                                                        "10,A,X,1,not a date,1,1,UK\n"
+                                                        "11,A,X,1,31/31/2011,1,1,UK\n"
+                                                        .replace("9,A,X,1,2011-01-05 10:00,1,1,UK\n", "")))
+    assert [s["line"] for s in r.sample_rejects] == [2, 3]
+    assert 'order_date: "not a date" is not a date' in r.sample_rejects[0]["reason"]
+
+
+def test_negative_and_non_numeric_quantity_and_price(loaded, write):
+    r = all_rejected(loaded, write("nums.csv", HEADER + "20,A,X,-3,2011-01-05 10:00,1,1,UK\n"
+                                                        "21,A,X,three,2011-01-05 10:00,1,1,UK\n"
+                                                        "22,A,X,1,2011-01-05 10:00,-2.5,1,UK\n"
+                                                        "23,A,X,1,2011-01-05 10:00,abc,1,UK\n"))
+    reasons = [s["reason"] for s in r.sample_rejects]
+    assert "quantity: -3.0 is negative but the line is not a cancellation" in reasons[0]
+    assert 'quantity: "three" is not a number' in reasons[1]
+    assert "unit_price: -2.5 is negative" in reasons[2]
+    assert 'unit_price: "abc" is not a number' in reasons[3]
+
+
+def test_cancellation_becomes_status(db, write):
+    con, path = db
+    ingest.load_file(con, "orders", write("c.csv", HEADER + "C536379,D,Discount,-1,2010-12-01 09:41:00,27.5,14527.0,UK\n"),
+                     db_path=path)
+    assert con.execute("SELECT status, customer_id, line_total FROM orders").fetchone() == ("cancelled", "14527", -27.5)
+
+
+def test_rating_outside_1_to_5(loaded, write):
+    con, path, _ = loaded
+    r = all_rejected(loaded, write("r.csv", "Review Text,Rating\nnice,6\nbad,0\nok,4.5\n"), table="reviews")
+    reasons = [s["reason"] for s in r.sample_rejects]
+    assert reasons[0] == "rating: 6 is outside 1-5" and reasons[1] == "rating: 0 is outside 1-5"
+    assert 'rating: "4.5" is not a whole number' in reasons[2]
+
+
+def test_duplicate_rows_in_file_and_already_stored(loaded, write):
+    con, path, before = loaded
+    r = all_rejected(loaded, write("again.csv", GOOD_ORDERS))  # both lines are stored already
+    assert all("already stored" in s["reason"] for s in r.sample_rejects)
+    report = ingest.load_file(con, "orders", write("twice.csv", HEADER + "30,A,X,1,2011-01-05 10:00,1,1,UK\n" * 2),
+                              db_path=path)
+    assert (report.accepted, report.rejected) == (1, 1)
+    assert "duplicate: every field equals an earlier line (first at line 2)" in report.sample_rejects[0]["reason"]
+
+
+def test_unterminated_quote(loaded, write):
+    msg = refused(loaded, write("q.csv", HEADER + '40,A,"BROKEN DESCRIPTION,1,2011-01-05 10:00,1,1,UK\n'
+                                                  "41,A,X,1,2011-01-05 10:00,1,1,UK\n"))
+    assert "never closed" in msg and "line 2" in msg
+
+
+def test_file_larger_than_limit(loaded, write, monkeypatch):
+    monkeypatch.setenv("SHOPLENS_MAX_UPLOAD_MB", "0.0001")  # 100 bytes
+    msg = refused(loaded, write("big.csv", GOOD_ORDERS * 3))
+    assert "above the upload limit" in msg and "SHOPLENS_MAX_UPLOAD_MB" in msg
+
+
+def test_formula_text_refused(loaded, write):
+    r = all_rejected(loaded, write("f.csv", HEADER + '50,A,"=HYPERLINK(""http://x"",""click"")",1,2011-01-05 10:00,1,1,UK\n'
+                                                     "51,A,@SUM(A1:A9),1,2011-01-05 10:00,1,1,UK\n"))
+    assert all("spreadsheet formula text" in s["reason"] for s in r.sample_rejects)
+    rejects = pd.read_csv(r.rejects_file)
+    assert not rejects["raw"].astype(str).str.match(r"^[=+\-@]").any()  # the report itself is safe to open
+
+
+def test_rows_in_is_accepted_plus_rejected_with_parser_rejects(db, write):
+    con, path = db
+    text = HEADER + "60,A,X,1,2011-01-05 10:00,1,1,UK\n61,A,X,1,2011-01-05 10:00\n62,A,X,1,2011-01-06 10:00,1,1,UK\n"
+    report = ingest.load_file(con, "orders", write("short.csv", text), db_path=path)
+    assert report.rows_in == report.accepted + report.rejected == 3
+    assert report.rejected == 1 and report.sample_rejects[0]["line"] == 3
+
+
+def test_xlsx_and_parquet_load(db, tmp_path):
+    con, path = db
+    frame = pd.read_csv(io.StringIO(GOOD_ORDERS))
+    frame.to_excel(tmp_path / "o.xlsx", index=False)
+    frame.to_parquet(tmp_path / "o.parquet")
+    assert ingest.load_file(con, "orders", tmp_path / "o.xlsx", db_path=path).accepted == 2
+    r = ingest.load_file(con, "orders", tmp_path / "o.parquet", mode="replace", db_path=path)
+    assert (r.accepted, r.rejected) == (2, 0)
+    assert con.execute("SELECT customer_id FROM orders ORDER BY 1").fetchall() == [("13047",), ("17850",)]
+
+
+def test_gzip_csv(db, write):
+    con, path = db
+    assert ingest.load_file(con, "orders", write("o.csv.gz", gzip.compress(GOOD_ORDERS.encode())), db_path=path).accepted == 2
+
+
+def test_xlsx_zip_bomb_refused(loaded, tmp_path, monkeypatch):
+    import analysis.sniff as sniff_mod
+
+    frame = pd.read_csv(io.StringIO(GOOD_ORDERS))
+    frame.to_excel(tmp_path / "b.xlsx", index=False)
+    monkeypatch.setattr(sniff_mod, "MAX_XLSX_UNCOMPRESSED", 1000)
+    assert "zip bomb" in refused(loaded, tmp_path / "b.xlsx")
+
+
+def test_dry_run_stores_nothing(loaded, write):
+    con, path, before = loaded
+    report = ingest.load_file(con, "orders", write("n.csv", HEADER + "70,A,X,1,2011-01-05 10:00,1,1,UK\n"),
+                              db_path=path, dry_run=True)
+    assert report.accepted == 1 and snapshot(con, "orders") == before
