@@ -99,7 +99,7 @@ def _finish(con, table, info, raw, mapping, overrides, mode, who, dry_run, notes
             con.execute(f"DELETE FROM {table}")  # table is whitelisted above
         con.execute(
             f"""INSERT INTO {table} ({cols}, _upload_id, _line, _row_hash{extra_cols})
-                SELECT {cols}, ?, _line, _row_hash{extra_vals} FROM _staged WHERE _reasons IS NULL ORDER BY _row""",
+                SELECT {cols}, ?, _line, _row_hash{extra_vals} FROM _staged WHERE _reasons IS NULL""",
             [upload_id],
         )
         con.execute(
@@ -119,7 +119,7 @@ def _collect_rejects(con, raw, ncols: int) -> None:
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _rejects AS
                     SELECT s._line AS line, regexp_extract(s._reasons, '^([^:]+):', 1) AS column_name,
                            s._reasons AS reason, {raw_text} AS raw
-                    FROM _staged s JOIN _raw r USING (_row) WHERE s._reasons IS NOT NULL""")
+                    FROM _staged s JOIN _rawv r USING (_row) WHERE s._reasons IS NOT NULL""")
     if raw.parse_rejects:
         con.execute("INSERT INTO _rejects SELECT unnest(?), unnest(?), unnest(?), unnest(?)", [
             [r["line"] for r in raw.parse_rejects], [r["column"] for r in raw.parse_rejects],
@@ -164,7 +164,7 @@ def preview(con, table: str, path: Path | str, display_name: str | None = None, 
         suggested.update({k: v for k, v in mapping_mod.remembered(con, table, raw.headers).items()
                           if v in raw.headers})
         cols = ", ".join(f"c{i}" for i in range(len(raw.headers)))
-        sample = con.execute(f"SELECT {cols} FROM _raw ORDER BY _row LIMIT ?", [rows]).df()
+        sample = con.execute(f"SELECT {cols} FROM _rawv ORDER BY _row LIMIT ?", [rows]).df()
         sample.columns = raw.headers
         return Preview(raw.headers, suggested, sample, info.format, info.notes)
     finally:

@@ -74,14 +74,20 @@ def revenue_by_country(con, start=None, end=None, top: int = 15) -> pd.DataFrame
     ).df()
 
 
+# Lines that are money movements rather than merchandise (postage, fees, manual adjustments): they count for revenue
+# but would crowd out real products in a "top products" list or a recommendation.
+NON_MERCHANDISE = r"(?i)\b(postage|shipping|carriage|delivery charge|bank charges?|fees?|manual|adjust(ment)?|discount|samples?)\b"
+
+
 def top_products(con, start=None, end=None, top: int = 10) -> pd.DataFrame:
     return con.execute(
         """SELECT pid AS product_id, coalesce(any_value(product_name), pid) AS product_name,
                   sum(line_total) AS revenue, sum(quantity) AS units
            FROM (SELECT *, coalesce(product_id, '?') AS pid FROM orders
-                 WHERE order_date >= ? AND order_date < ? AND status <> 'cancelled')
+                 WHERE order_date >= ? AND order_date < ? AND status <> 'cancelled'
+                   AND NOT regexp_matches(coalesce(product_name, ''), ?))
            GROUP BY pid ORDER BY revenue DESC LIMIT ?""",
-        _range(start, end) + [top],
+        _range(start, end) + [NON_MERCHANDISE, top],
     ).df()
 
 

@@ -58,7 +58,7 @@ def _read_csv(con, info: SourceInfo) -> RawTable:
     try:
         con.execute(
             f"""CREATE TEMP TABLE _raw AS
-                SELECT row_number() OVER () AS _row, *
+                SELECT *
                 FROM read_csv(?, header = true, delim = ?, quote = '"', escape = '"', columns = {cols},
                               encoding = ?, store_rejects = true, rejects_table = '_csv_rejects',
                               rejects_scan = '_csv_scans', strict_mode = true, null_padding = false,
@@ -96,6 +96,7 @@ def _add_line_numbers(con, ncols: int, reject_lines: list[int]) -> None:
         "SELECT bool_or(" + " OR ".join(f"contains(c{i}, chr(10))" for i in range(ncols)) + ") FROM _raw"
     ).fetchone()[0]
     line = "_row + 1"
+    row = "rowid + 1 AS _row, "  # insertion order is file order, so the table's rowid numbers the data rows
     if has_nl:
         line += f" + coalesce(sum({nl}) OVER (ORDER BY _row ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
     if reject_lines:
@@ -104,9 +105,9 @@ def _add_line_numbers(con, ncols: int, reject_lines: list[int]) -> None:
                     [[r - i for i, r in enumerate(rl)], list(range(1, len(rl) + 1))])
         con.execute(f"""CREATE OR REPLACE TEMP VIEW _rawv AS
                         SELECT r.*, {line} + coalesce(s.n, 0) AS _line
-                        FROM _raw r ASOF LEFT JOIN _shift s ON r._row + 1 >= s.t""")
+                        FROM (SELECT {row} * FROM _raw) r ASOF LEFT JOIN _shift s ON r._row + 1 >= s.t""")
     else:
-        con.execute(f"CREATE OR REPLACE TEMP VIEW _rawv AS SELECT *, {line} AS _line FROM _raw")
+        con.execute(f"CREATE OR REPLACE TEMP VIEW _rawv AS SELECT *, {line} AS _line FROM (SELECT {row} * FROM _raw)")
 
 
 def _cell(v) -> str | None:

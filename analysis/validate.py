@@ -57,7 +57,9 @@ def decimal_comma(con, col: str) -> bool:
 
 def _typed_expr(col: schema.Column, r: str, fmt: str | None, comma: bool) -> str:
     if col.kind == "id":
-        return f"CASE WHEN suffix({r}, '.0') THEN regexp_replace({r}, '^([0-9]+)\\.0+$', '\\1') ELSE {r} END"
+        # spreadsheets turn numeric IDs into floats ("17850.0"); the ID is the integer part
+        return (f"CASE WHEN suffix({r}, '.0') AND try_cast({r} AS DOUBLE) IS NOT NULL "
+                f"THEN left({r}, length({r}) - 2) ELSE {r} END")
     if col.kind in ("text", "status"):
         return r
     if col.kind == "timestamp":
@@ -92,7 +94,12 @@ def build_staged(con, table: str, mapping: dict[str, str], headers: list[str]) -
         if col.name not in src:
             inner += [f"CAST(NULL AS VARCHAR) AS r_{col.name}", f"CAST(NULL AS {col.sql_type}) AS t_{col.name}"]
             continue
-        r = f"NULLIF(trim({src[col.name]}), '')"
+        c = src[col.name]
+        if col.kind in ("number", "integer", "timestamp"):  # casts skip surrounding blanks themselves
+            r = f"CASE WHEN trim({c}) <> '' THEN {c} END"
+        else:  # trim only values that need it: most don't, and copying every string costs more than the check
+            r = (f"CASE WHEN {c} = '' THEN NULL WHEN starts_with({c}, ' ') OR ends_with({c}, ' ') "
+                 f"THEN NULLIF(trim({c}), '') ELSE {c} END")
         fmt = detect_date_format(con, src[col.name]) if col.kind == "timestamp" else None
         comma = decimal_comma(con, src[col.name]) if col.kind in ("number", "integer") else False
         if fmt:

@@ -38,7 +38,7 @@ def top_products(df: pd.DataFrame, currency: str = "£") -> go.Figure:
     if df.empty:
         return _empty("Top products")
     d = df.assign(label=df["product_name"].str.slice(0, 40)).iloc[::-1]
-    fig = px.bar(d, x="revenue", y="label", orientation="h", title="Top 10 products by revenue",
+    fig = px.bar(d, x="revenue", y="label", orientation="h", title="Top 10 products by revenue (postage and fees excluded)",
                  color_discrete_sequence=[ACCENT], hover_data={"product_id": True, "units": True})
     fig.update_layout(xaxis_title=f"Revenue ({currency})", yaxis_title=None, height=420, margin=dict(t=50, b=10))
     return fig

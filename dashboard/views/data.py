@@ -78,15 +78,29 @@ if upload is not None:
             st.download_button("Download the full rejects report (CSV)", Path(report.rejects_file).read_bytes(),
                                file_name=Path(report.rejects_file).name, mime="text/csv", on_click="ignore")
 
-st.subheader("Tables")
-counts = state.table_counts(path)
-st.dataframe([{"table": k, "rows": v} for k, v in counts.items()], hide_index=True)
-
-st.subheader("Load history")
-history = state.upload_history(path)
-if history.empty:
-    st.caption("Nothing loaded yet.")
-else:
-    st.dataframe(history, hide_index=True, width="stretch",
-                 column_config={"at": st.column_config.DatetimeColumn("at", format="YYYY-MM-DD HH:mm"),
-                                "file_sha256": st.column_config.TextColumn("sha256", width="small")})
+left, right = st.columns([1, 2])
+with left:
+    st.subheader("Tables")
+    counts = state.table_counts(path)
+    st.dataframe([{"table": k, "rows": v} for k, v in counts.items()], hide_index=True, width="stretch",
+                 column_config={"rows": st.column_config.NumberColumn("rows", format="localized")})
+with right:
+    st.subheader("Load history")
+    history = state.upload_history(path)
+    if history.empty:
+        st.caption("Nothing loaded yet.")
+    else:
+        st.dataframe(history.drop(columns=["rejects_file"]), hide_index=True, width="stretch",
+                     column_config={"at": st.column_config.DatetimeColumn("at", format="YYYY-MM-DD HH:mm"),
+                                    "file_sha256": st.column_config.TextColumn("sha256", width="small")})
+        with_rejects = history[history["rejected"] > 0]
+        if not with_rejects.empty:
+            pick = st.selectbox("Rejects report of upload", with_rejects["upload_id"].tolist(), key="rejects_pick",
+                                format_func=lambda u: f"#{u} · " + with_rejects.set_index("upload_id").loc[u, "file_name"]
+                                + f" · {with_rejects.set_index('upload_id').loc[u, 'rejected']:,} rejected")
+            rej = Path(with_rejects.set_index("upload_id").loc[pick, "rejects_file"] or "")
+            if rej.is_file():
+                st.download_button("Download rejected rows (CSV)", rej.read_bytes(), file_name=rej.name,
+                                   mime="text/csv", on_click="ignore", key="history_rejects")
+            else:
+                st.caption(f"The report file {rej} is no longer on disk.")

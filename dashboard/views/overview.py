@@ -15,15 +15,26 @@ start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (lo,
 data = state.overview_data(path, start, end)
 k = data["kpis"]
 
-c = st.columns(7)
-c[0].metric("Net revenue", f"£{k['revenue']:,.0f}", help="Sum of order lines, cancellations subtracted")
-c[1].metric("Orders", f"{k['orders']:,}", help="Distinct non-cancelled orders")
-c[2].metric("Customers", f"{k['customers']:,}", help="Distinct customers with a non-cancelled order")
-c[3].metric("Avg order value", f"£{k['aov']:,.2f}" if k["aov"] is not None else "–")
-c[4].metric("Repeat customers", f"{k['repeat_rate']:.1%}" if k["repeat_rate"] is not None else "–",
-            help="Share of customers with two or more orders in the range")
-c[5].metric("Reviews", f"{k['reviews']:,}")
-c[6].metric("Avg rating", f"{k['avg_rating']:.2f} ★" if k["avg_rating"] is not None else "–")
+def money(v: float | None) -> str:
+    if v is None:
+        return "–"
+    if abs(v) >= 1e6:
+        return f"£{v / 1e6:,.2f}M"
+    if abs(v) >= 1e4:
+        return f"£{v / 1e3:,.1f}k"
+    return f"£{v:,.2f}"
+
+
+row1 = st.columns(4)
+row1[0].metric("Net revenue", money(k["revenue"]), help=f"£{k['revenue']:,.2f}: order lines summed, cancellations subtracted")
+row1[1].metric("Orders", f"{k['orders']:,}", help="Distinct non-cancelled orders")
+row1[2].metric("Customers", f"{k['customers']:,}", help="Distinct customers with a non-cancelled order")
+row1[3].metric("Avg order value", money(k["aov"]), help="Revenue of non-cancelled lines / orders")
+row2 = st.columns(4)
+row2[0].metric("Repeat customers", f"{k['repeat_rate']:.1%}" if k["repeat_rate"] is not None else "–",
+               help="Share of customers with two or more orders in the range")
+row2[1].metric("Reviews", f"{k['reviews']:,}")
+row2[2].metric("Avg rating", f"{k['avg_rating']:.2f} ★" if k["avg_rating"] is not None else "–")
 
 notes = []
 if k["anonymous_lines"]:
