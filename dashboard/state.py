@@ -35,8 +35,9 @@ def write_lock() -> threading.Lock:
 
 
 def invalidate() -> None:
-    """After any write every cached query result may be stale."""
+    """After any write every cached query result (and figure built from one) may be stale."""
     st.cache_data.clear()
+    overview_figures.clear()
 
 
 @st.cache_data(show_spinner=False)
@@ -49,6 +50,20 @@ def overview_data(path: str, start, end) -> dict:
         "top_products": overview.top_products(con, start, end),
         "ratings": overview.rating_distribution(con, start, end),
         "demo_linked": overview.demo_linkage_count(con),
+    }
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def overview_figures(path: str, start, end) -> dict:
+    """Building plotly figures costs ~100 ms a rerun; they are read-only, so one shared copy per range will do."""
+    from dashboard import charts
+
+    data = overview_data(path, start, end)
+    return {
+        "by_month": charts.revenue_by_month(data["by_month"]),
+        "ratings": charts.rating_distribution(data["ratings"]),
+        "by_country": charts.revenue_by_country(data["by_country"]),
+        "top_products": charts.top_products(data["top_products"]),
     }
 
 

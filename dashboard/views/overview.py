@@ -1,7 +1,7 @@
 """Overview: headline KPIs and four charts, all obeying one date range."""
 import streamlit as st
 
-from dashboard import charts, state
+from dashboard import state
 
 st.title("Overview")
 path = state.db_path()
@@ -47,9 +47,10 @@ if k["undated_reviews"]:
 for n in notes:
     st.caption(n)
 
+figs = state.overview_figures(path, start, end)
 left, right = st.columns(2)
-left.plotly_chart(charts.revenue_by_month(data["by_month"]), width="stretch")
-right.plotly_chart(charts.rating_distribution(data["ratings"]), width="stretch")
+left.plotly_chart(figs["by_month"], width="stretch")
+right.plotly_chart(figs["ratings"], width="stretch")
 left, right = st.columns(2)
-left.plotly_chart(charts.revenue_by_country(data["by_country"]), width="stretch")
-right.plotly_chart(charts.top_products(data["top_products"]), width="stretch")
+left.plotly_chart(figs["by_country"], width="stretch")
+right.plotly_chart(figs["top_products"], width="stretch")
