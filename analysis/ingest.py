@@ -80,7 +80,7 @@ def _finish(con, table, info, raw, mapping, overrides, mode, who, dry_run, notes
                         rejects_file=None, file_format=info.format, mapping=mapping, notes=notes, dry_run=dry_run)
     _collect_rejects(con, raw, len(raw.headers))
     report.sample_rejects = [
-        dict(zip(("line", "column", "reason", "raw"), r))
+        dict(zip(("line", "column", "reason", "raw"), r, strict=False))
         for r in con.execute("SELECT line, column_name, reason, raw FROM _rejects ORDER BY line LIMIT 200").fetchall()
     ]
     if dry_run:

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 
 from analysis import schema
-from analysis.errors import StoreBusyError
 from analysis.config import default_db_path
+from analysis.errors import StoreBusyError
 
 
 def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:

@@ -59,7 +59,7 @@ def test_data_page_lists_tables_and_history(demo_db):
     at = run_app("views/data.py")
     assert at.title[0].value == "Data"
     tables = at.dataframe[0].value
-    assert dict(zip(tables["table"], tables["rows"]))["orders"] == 535303
+    assert dict(zip(tables["table"], tables["rows"], strict=False))["orders"] == 535303
     history = at.dataframe[1].value
     assert set(history["table_name"]) == {"orders", "reviews"}
     assert (history["rows_in"] == history["accepted"] + history["rejected"]).all()
