@@ -45,15 +45,15 @@ INJECTION = re.compile(r"ignore (all |any |the |your )?(previous|prior|above)|di
                        r"new instructions", re.I)
 TOPIC_WORDS = {
     "quality": r"quality|made|broke|broken|snap|crack|chip|split|fray|peel|pill|tear|tore|rip|leak|flak|rust|dent|"
-               r"apart|stitch|wear|wore|durab|sturdy|solid|lasts?\b|lasting|finish|tarnish|zip|clasp|fault|defect|"
+               r"apart|stitch|shrank|shrink|wear|wore|durab|sturdy|solid|lasts?\b|lasting|finish|tarnish|zip|clasp|fault|defect|"
                r"flimsy|thin|stale|shed|lid|nozzle|screw|wobbl|missing|fresh|roast|taste|ink|paper|sharp|tunnel|"
                r"burn|crafted|dye|fabric|material|strap|seat|whisk|sole|pole|rough|snag|bleed|crisp|crunch",
     "fit_size": r"\bsiz|\bfit|tight|loose|small|large|\bbig|narrow|long|short|length|snug|roomy|true to",
     "appearance": r"colou?r|look|shade|photo|picture|style|print|tint|pretty|gorgeous|beautiful|appearance|design|"
                   r"cast|sticker|glow|dainty|light|cheerful|elegant|orange|grey|brown|tan\b|sight|initial",
     "comfort": r"comfort|comfy|soft|itch|scratch|rub|blister|sting|irritat|breath|cosy|cozy|plush|gentle|\bred\b|"
-               r"sore|raw|stiff|feel|fall out|non-greasy|light",
-    "price_value": r"price|value|cost|expensive|pricey|money|worth|\bpay|paid|charg|afford|penny|pennies|budget|spend|cheap|bargain|save",
+               r"sore|raw|stiff|feel|fall out|non-greasy|light|cloud|cushion",
+    "price_value": r"price|value|cost|expensive|pricey|money|worth|\bpay|paid|charg|afford|penny|pennies|budget|spend|cheap|bargain|save|goes a long way|lasts ages",
     "delivery_packaging": r"deliver|arriv|packag|packed|packing|\bpack\b|parcel|\bbox|ship|courier|postage|\bpost\b|"
                           r"transit|wrap|envelope|turned up|\blate\b|tracking|doorstep|letterbox|rain|transport",
     "customer_service": r"service|support|chase|chasing|wait|slow to|no reply|hear back|heard back|answer|respon|"
@@ -64,7 +64,7 @@ TOPIC_WORDS = {
                      r"sleep|wind down|calm|\bjob\b|perform|leak|tick|loud|fall out|let go|keep|kept|busy|fussy|"
                      r"eat|fills|minute|glow|skin|seal|dripp?",
 }
-INVITE = re.compile(r"\breply\b|write back|get back to us|let us know|drop us|get in touch|just answer|"
+INVITE = re.compile(r"\brepl(y|ying)\b|write back|get back to us|let us know|drop us|get in touch|just answer|"
                     r"answer this|respond to this|hit reply|send us", re.I)
 
 
@@ -197,7 +197,8 @@ def check_example(ex, all_brands, all_products):
         if not re.search(r"\bthank", body, re.I): errs.append("reply must thank the reviewer")
         if not re.search(r"sorry|apolog", body, re.I): errs.append("reply must apologise")
         last = body.rstrip().split("\n")[-1].strip()
-        if last != f"The {f['brand']} team": errs.append(f"reply must be signed 'The {f['brand']} team'")
+        sig = f"{f['brand']} team" if f["brand"].startswith("The ") else f"The {f['brand']} team"
+        if last != sig: errs.append(f"reply must be signed '{sig}'")
         if not INVITE.search(body.rsplit("\n", 1)[0]): errs.append("reply must invite them to reply")
         core = body.replace(f["remedy"], " ").replace(f["brand"], " ")
         for t in f["review"]["topics"]:
@@ -287,7 +288,7 @@ def check_example(ex, all_brands, all_products):
             errs.append("email ignores the praised topics")
         comp = {c["topic"] for c in f["complaints"] if not INJECTION.search(c["quote"])}
         if "delivery_packaging" in comp and re.search(r"shipping|delivery", f["offer"]):
-            if not re.search(r"deliver|ship|arriv|parcel|postage|tracking|slow|late|wait", core, re.I):
+            if not re.search(r"deliver|ship|arriv|parcel|postage|tracking|slow|late|wait|turned up|crush|damag|to reach|packag", core, re.I):
                 errs.append("delivery complaint + delivery offer: body should address delivery honestly")
     return errs
 
@@ -342,7 +343,7 @@ def main():
             if len(parts) > 1:
                 opener[" ".join(parts[1].split()[:4])].add(r["id"])
     for s, who in opener.items():
-        if len(who) > 6:
+        if len(who) > 5:
             fails["corpus"].append(f"{len(who)} bodies open with the same words '{s}...'")
 
     counts = collections.Counter((r["facts"]["channel"], r["split"]) for r in rows if isinstance(r.get("facts"), dict))

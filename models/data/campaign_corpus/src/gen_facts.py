@@ -439,6 +439,14 @@ def offers(S, rnd):
 
 
 def main():
+    import argparse
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--out", default=str(HERE / "facts.jsonl"))
+    ap.add_argument("--force", action="store_true", help="overwrite an existing facts file")
+    args = ap.parse_args()
+    out = Path(args.out)
+    if out.exists() and not args.force:
+        raise SystemExit(f"{out} exists; drafts are keyed to its ids. Use --out elsewhere, or --force.")
     rnd = random.Random(SEED)
     tasks = ["email"] * 170 + ["sms"] * 110 + ["ad"] * 90 + ["reply"] * 110
     rnd.shuffle(tasks)
@@ -533,7 +541,7 @@ def main():
                      "complaints": complaints, "avg_order_value": aov, "currency": cur,
                      "merge_tag": "{{ first_name }}"}
         rec.append({"id": eid, "split": "test" if i in test_idx else "train", "facts": facts})
-    with open(HERE / "facts.jsonl", "w", encoding="utf-8") as f:
+    with open(out, "w", encoding="utf-8") as f:
         for r in rec:
             f.write(json.dumps(r, ensure_ascii=False) + "\n")
     print(len(rec), "facts records")
