@@ -5,67 +5,156 @@ Usage: python check_corpus.py [path/to/examples.jsonl] [--partial]
   --partial  skip the corpus-size and split-share checks (useful while drafting).
 Exit status 1 if any example (or the corpus as a whole) breaks a rule.
 """
+
 import collections
 import json
 import re
 import sys
 from pathlib import Path
 
-SEGMENTS = ["Champions", "Loyal", "Potential loyalist", "New", "Promising", "Need attention", "About to sleep",
-            "At risk", "Cannot lose them", "Hibernating", "Lost"]
+SEGMENTS = [
+    "Champions",
+    "Loyal",
+    "Potential loyalist",
+    "New",
+    "Promising",
+    "Need attention",
+    "About to sleep",
+    "At risk",
+    "Cannot lose them",
+    "Hibernating",
+    "Lost",
+]
 TONES = ["warm", "playful", "premium", "urgent", "plain"]
-TOPICS = ["quality", "fit_size", "appearance", "comfort", "price_value", "delivery_packaging", "customer_service",
-          "effectiveness"]
+TOPICS = [
+    "quality",
+    "fit_size",
+    "appearance",
+    "comfort",
+    "price_value",
+    "delivery_packaging",
+    "customer_service",
+    "effectiveness",
+]
 CURRENCIES = ["GBP", "USD", "EUR"]
 MERGE_TAG = "{{ first_name }}"
 MIN_EXAMPLES = 480
 
-BANNED = [r"guarantee\w*", r"\bcur(e|es|ed|ing)\b", r"best in the world", r"risk[- ]free", r"100\s?%",
-          r"miracle\w*", r"\bsegment\w*", r"\bcohort", r"\bchurn", r"\bRFM\b", r"our data shows"]
+BANNED = [
+    r"guarantee\w*",
+    r"\bcur(e|es|ed|ing)\b",
+    r"best in the world",
+    r"risk[- ]free",
+    r"100\s?%",
+    r"miracle\w*",
+    r"\bsegment\w*",
+    r"\bcohort",
+    r"\bchurn",
+    r"\bRFM\b",
+    r"our data shows",
+]
 # words that only turn up when copy echoes an injected quote; fine when the customer's own words use them
 INJECTION_ECHO = [r"\binstruction", r"\bsystem\b", r"\bassistant\b", r"\bprompt\b", r"\bignore\b", r"\bdisregard"]
 # segment names never go to the customer; distinctive ones are banned everywhere, common words only for their segment
-SEG_LEAK_GLOBAL = [r"\bchampions?\b", r"potential loyalist", r"need(s)? attention", r"about to sleep", r"\bat risk\b",
-                   r"cannot lose", r"hibernat\w*"]
-SEG_LEAK_OWN = {"Loyal": r"\bloyal\b", "Lost": r"\blost\b", "Promising": r"\bpromising\b",
-                "New": r"\bnew (customer|buyer|shopper)s?\b"}
+SEG_LEAK_GLOBAL = [
+    r"\bchampions?\b",
+    r"potential loyalist",
+    r"need(s)? attention",
+    r"about to sleep",
+    r"\bat risk\b",
+    r"cannot lose",
+    r"hibernat\w*",
+]
+SEG_LEAK_OWN = {
+    "Loyal": r"\bloyal\b",
+    "Lost": r"\blost\b",
+    "Promising": r"\bpromising\b",
+    "New": r"\bnew (customer|buyer|shopper)s?\b",
+}
 # deadline / scarcity / date words: allowed only when the facts contain them
-TIME_WORDS = [r"\btoday\b", r"\btonight\b", r"\btomorrow\b", r"\bmidnight\b", r"\bweekend\b", r"\bthis week\b",
-              r"\bthis month\b", r"last chance", r"ends soon", r"limited[- ]time", r"final hours", r"hours left",
-              r"while stocks last", r"selling fast", r"almost gone", r"low stock", r"only a few left",
-              r"\bnext-day\b", r"\bexpress\b"]
+TIME_WORDS = [
+    r"\btoday\b",
+    r"\btonight\b",
+    r"\btomorrow\b",
+    r"\bmidnight\b",
+    r"\bweekend\b",
+    r"\bthis week\b",
+    r"\bthis month\b",
+    r"last chance",
+    r"ends soon",
+    r"limited[- ]time",
+    r"final hours",
+    r"hours left",
+    r"while stocks last",
+    r"selling fast",
+    r"almost gone",
+    r"low stock",
+    r"only a few left",
+    r"\bnext-day\b",
+    r"\bexpress\b",
+]
 # month and weekday names count when capitalised ("it may help" is not a date)
-DATE_NAMES = (r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
-              r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b")
-NUM_WORDS = {"two": "2", "three": "3", "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8",
-             "nine": "9", "ten": "10", "eleven": "11", "twelve": "12", "fifteen": "15", "twenty": "20",
-             "thirty": "30", "forty": "40", "fifty": "50", "hundred": "100", "thousand": "1000", "dozen": "12",
-             "half": None, "double": None, "triple": None, "twice": None, "fortnight": None}
-INJECTION = re.compile(r"ignore (all |any |the |your )?(previous|prior|above)|disregard|system:|assistant:|"
-                       r"new instructions", re.I)
+DATE_NAMES = (
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
+)
+NUM_WORDS = {
+    "two": "2",
+    "three": "3",
+    "four": "4",
+    "five": "5",
+    "six": "6",
+    "seven": "7",
+    "eight": "8",
+    "nine": "9",
+    "ten": "10",
+    "eleven": "11",
+    "twelve": "12",
+    "fifteen": "15",
+    "twenty": "20",
+    "thirty": "30",
+    "forty": "40",
+    "fifty": "50",
+    "hundred": "100",
+    "thousand": "1000",
+    "dozen": "12",
+    "half": None,
+    "double": None,
+    "triple": None,
+    "twice": None,
+    "fortnight": None,
+}
+INJECTION = re.compile(
+    r"ignore (all |any |the |your )?(previous|prior|above)|disregard|system:|assistant:|"
+    r"new instructions",
+    re.I,
+)
 TOPIC_WORDS = {
     "quality": r"quality|made|broke|broken|snap|crack|chip|split|fray|peel|pill|tear|tore|rip|leak|flak|rust|dent|"
-               r"apart|stitch|shrank|shrink|wear|wore|durab|sturdy|solid|lasts?\b|lasting|finish|tarnish|zip|clasp|fault|defect|"
-               r"flimsy|thin|stale|shed|lid|nozzle|screw|wobbl|missing|fresh|roast|taste|ink|paper|sharp|tunnel|"
-               r"burn|crafted|dye|fabric|material|strap|seat|whisk|sole|pole|rough|snag|bleed|crisp|crunch",
+    r"apart|stitch|shrank|shrink|wear|wore|durab|sturdy|solid|lasts?\b|lasting|finish|tarnish|zip|clasp|fault|defect|"
+    r"flimsy|thin|stale|shed|lid|nozzle|screw|wobbl|missing|fresh|roast|taste|ink|paper|sharp|tunnel|"
+    r"burn|crafted|dye|fabric|material|strap|seat|whisk|sole|pole|rough|snag|bleed|crisp|crunch",
     "fit_size": r"\bsiz|\bfit|tight|loose|small|large|\bbig|narrow|long|short|length|snug|roomy|true to",
     "appearance": r"colou?r|look|shade|photo|picture|style|print|tint|pretty|gorgeous|beautiful|appearance|design|"
-                  r"cast|sticker|glow|dainty|light|cheerful|elegant|orange|grey|brown|tan\b|sight|initial",
+    r"cast|sticker|glow|dainty|light|cheerful|elegant|orange|grey|brown|tan\b|sight|initial",
     "comfort": r"comfort|comfy|soft|itch|scratch|rub|blister|sting|irritat|breath|cosy|cozy|plush|gentle|\bred\b|"
-               r"sore|raw|stiff|feel|fall out|non-greasy|light|cloud|cushion",
+    r"sore|raw|stiff|feel|fall out|non-greasy|light|cloud|cushion",
     "price_value": r"price|value|cost|expensive|pricey|money|worth|\bpay|paid|charg|afford|penny|pennies|budget|spend|cheap|bargain|save|goes a long way|lasts ages",
     "delivery_packaging": r"deliver|arriv|packag|packed|packing|\bpack\b|parcel|\bbox|ship|courier|postage|\bpost\b|"
-                          r"transit|wrap|envelope|turned up|\blate\b|tracking|doorstep|letterbox|rain|transport",
+    r"transit|wrap|envelope|turned up|\blate\b|tracking|doorstep|letterbox|rain|transport",
     "customer_service": r"service|support|chase|chasing|wait|slow to|no reply|hear back|heard back|answer|respon|"
-                        r"contact|cancel|charged|wrong|mix-up|mistake|let you down|profile|allerg|emails?\b|"
-                        r"team on chat|sorted|fuss|recommend|note|returns? process|swap|same title|helped|help",
+    r"contact|cancel|charged|wrong|mix-up|mistake|let you down|profile|allerg|emails?\b|"
+    r"team on chat|sorted|fuss|recommend|note|returns? process|swap|same title|helped|help",
     "effectiveness": r"work|effect|result|difference|scent|smell|charg|waterproof|\bdry\b|\bwet\b|warm|\bhot\b|"
-                     r"sharp|blunt|activ|sprout|grow|\bcame up\b|stick|grip|dim|bright|hold|stay|upset|stomach|crema|"
-                     r"sleep|wind down|calm|\bjob\b|perform|leak|tick|loud|fall out|let go|keep|kept|busy|fussy|"
-                     r"eat|fills|minute|glow|skin|seal|dripp?",
+    r"sharp|blunt|activ|sprout|grow|\bcame up\b|stick|grip|dim|bright|hold|stay|upset|stomach|crema|"
+    r"sleep|wind down|calm|\bjob\b|perform|leak|tick|loud|fall out|let go|keep|kept|busy|fussy|"
+    r"eat|fills|minute|glow|skin|seal|dripp?",
 }
-INVITE = re.compile(r"\brepl(y|ying)\b|write back|get back to us|let us know|drop us|get in touch|just answer|"
-                    r"answer this|respond to this|hit reply|send us", re.I)
+INVITE = re.compile(
+    r"\brepl(y|ying)\b|write back|get back to us|let us know|drop us|get in touch|just answer|"
+    r"answer this|respond to this|hit reply|send us",
+    re.I,
+)
 
 
 def words(s):
@@ -79,7 +168,7 @@ def nums(s):
 def clean_quote(q):
     """Text before an injection marker is customer data; the injected part is never a source."""
     m = INJECTION.search(q)
-    return q[:m.start()] if m else q
+    return q[: m.start()] if m else q
 
 
 def sources(f):
@@ -128,9 +217,14 @@ def check_facts(f):
             errs.append("facts.top_products must hold 1-3 names")
         for k in ("praised", "complaints"):
             v = f.get(k)
-            if not isinstance(v, list) or len(v) > 2 or any(
+            if (
+                not isinstance(v, list)
+                or len(v) > 2
+                or any(
                     not isinstance(p, dict) or p.get("topic") not in TOPICS or not isinstance(p.get("quote"), str)
-                    for p in v):
+                    for p in v
+                )
+            ):
                 errs.append(f"facts.{k} must be 0-2 {{topic, quote}}")
         if f.get("avg_order_value") is not None and not isinstance(f["avg_order_value"], (int, float)):
             errs.append("facts.avg_order_value must be number or null")
@@ -173,33 +267,51 @@ def check_example(ex, all_brands, all_products):
 
     # --- lengths and shape per task
     if task == "email":
-        if len(subj) > 60: errs.append(f"subject {len(subj)} > 60 chars")
-        if len(pre) > 90: errs.append(f"preheader {len(pre)} > 90 chars")
-        if not 40 <= words(body) <= 120: errs.append(f"email body {words(body)} words, need 40-120")
-        if not 2 <= len(cta.split()) <= 5: errs.append("email cta must be 2-5 words")
+        if len(subj) > 60:
+            errs.append(f"subject {len(subj)} > 60 chars")
+        if len(pre) > 90:
+            errs.append(f"preheader {len(pre)} > 90 chars")
+        if not 40 <= words(body) <= 120:
+            errs.append(f"email body {words(body)} words, need 40-120")
+        if not 2 <= len(cta.split()) <= 5:
+            errs.append("email cta must be 2-5 words")
     elif task == "sms":
-        if len(body) > 160: errs.append(f"sms {len(body)} > 160 chars")
-        if MERGE_TAG in body and len(body) > 155: errs.append("sms with merge tag must be <= 155 chars")
-        if not body.startswith(f["brand"] + ":"): errs.append("sms must start with '<brand>:'")
-        if not body.endswith("Reply STOP to opt out"): errs.append("sms must end with 'Reply STOP to opt out'")
-        if "\n" in body: errs.append("sms must be one line")
+        if len(body) > 160:
+            errs.append(f"sms {len(body)} > 160 chars")
+        if MERGE_TAG in body and len(body) > 155:
+            errs.append("sms with merge tag must be <= 155 chars")
+        if not body.startswith(f["brand"] + ":"):
+            errs.append("sms must start with '<brand>:'")
+        if not body.endswith("Reply STOP to opt out"):
+            errs.append("sms must end with 'Reply STOP to opt out'")
+        if "\n" in body:
+            errs.append("sms must be one line")
     elif task == "ad":
-        if len(subj) > 40: errs.append(f"ad headline {len(subj)} > 40 chars")
-        if len(body) > 125: errs.append(f"ad body {len(body)} > 125 chars")
-        if not 2 <= len(cta.split()) <= 4: errs.append("ad cta must be 2-4 words")
-        if "{{" in text: errs.append("ads are public: no merge tag")
+        if len(subj) > 40:
+            errs.append(f"ad headline {len(subj)} > 40 chars")
+        if len(body) > 125:
+            errs.append(f"ad body {len(body)} > 125 chars")
+        if not 2 <= len(cta.split()) <= 4:
+            errs.append("ad cta must be 2-4 words")
+        if "{{" in text:
+            errs.append("ads are public: no merge tag")
     if task in ("email", "reply"):
         first = body.split("\n", 1)[0]
         if MERGE_TAG not in first or len(first.split()) > 6:
             errs.append("body must open with a short greeting line using the merge tag")
     if task == "reply":
-        if not 50 <= words(body) <= 130: errs.append(f"reply body {words(body)} words, need 50-130")
-        if not re.search(r"\bthank", body, re.I): errs.append("reply must thank the reviewer")
-        if not re.search(r"sorry|apolog", body, re.I): errs.append("reply must apologise")
+        if not 50 <= words(body) <= 130:
+            errs.append(f"reply body {words(body)} words, need 50-130")
+        if not re.search(r"\bthank", body, re.I):
+            errs.append("reply must thank the reviewer")
+        if not re.search(r"sorry|apolog", body, re.I):
+            errs.append("reply must apologise")
         last = body.rstrip().split("\n")[-1].strip()
         sig = f"{f['brand']} team" if f["brand"].startswith("The ") else f"The {f['brand']} team"
-        if last != sig: errs.append(f"reply must be signed '{sig}'")
-        if not INVITE.search(body.rsplit("\n", 1)[0]): errs.append("reply must invite them to reply")
+        if last != sig:
+            errs.append(f"reply must be signed '{sig}'")
+        if not INVITE.search(body.rsplit("\n", 1)[0]):
+            errs.append("reply must invite them to reply")
         core = body.replace(f["remedy"], " ").replace(f["brand"], " ")
         for t in f["review"]["topics"]:
             if not re.search(TOPIC_WORDS[t], core, re.I):
@@ -207,15 +319,19 @@ def check_example(ex, all_brands, all_products):
 
     # --- offer / remedy verbatim
     if task == "reply":
-        if f["remedy"] not in body: errs.append("remedy not verbatim in body")
+        if f["remedy"] not in body:
+            errs.append("remedy not verbatim in body")
     else:
         where = {"email": subj + "\n" + body, "sms": body, "ad": subj + "\n" + body}[task]
-        if f["offer"] not in where: errs.append("offer not verbatim")
+        if f["offer"] not in where:
+            errs.append("offer not verbatim")
 
     # --- merge tags and placeholders
     for tag in re.findall(r"\{\{.*?\}\}", text):
-        if tag != MERGE_TAG: errs.append(f"unknown merge tag {tag}")
-    if re.search(r"[{}]", text.replace(MERGE_TAG, "")): errs.append("stray brace / broken merge tag")
+        if tag != MERGE_TAG:
+            errs.append(f"unknown merge tag {tag}")
+    if re.search(r"[{}]", text.replace(MERGE_TAG, "")):
+        errs.append("stray brace / broken merge tag")
     if re.search(r"\[[^\]]*\]|<[^>]+>|\bXX+\b|lorem|\bTBD\b|\binsert\b", text, re.I):
         errs.append("placeholder text")
     if task in ("sms", "ad", "email") and MERGE_TAG in (subj + cta):
@@ -223,7 +339,8 @@ def check_example(ex, all_brands, all_products):
 
     # --- characters: printable ASCII plus pound/euro (this excludes every emoji and symbol)
     bad = {c for c in text if not (c == "\n" or " " <= c <= "~" or c in "£€")}
-    if bad: errs.append(f"disallowed characters {sorted(bad)!r}")
+    if bad:
+        errs.append(f"disallowed characters {sorted(bad)!r}")
 
     # --- shouting
     allowed_caps = set(re.findall(r"[A-Za-z0-9][A-Za-z0-9'\-]*", src)) | {"STOP"}
@@ -234,36 +351,47 @@ def check_example(ex, all_brands, all_products):
     if "!" in text:
         n = text.count("!")
         lim = {"premium": 0, "plain": 1, "warm": 2, "urgent": 2, "playful": 3}[f["tone"]]
-        if task == "reply": lim = min(lim, 1)
-        if n > lim: errs.append(f"{n} exclamation marks for tone {f['tone']} (max {lim})")
+        if task == "reply":
+            lim = min(lim, 1)
+        if n > lim:
+            errs.append(f"{n} exclamation marks for tone {f['tone']} (max {lim})")
 
     # --- banned words and internal jargon
     for pat in BANNED:
-        if re.search(pat, text, re.I): errs.append(f"banned phrase /{pat}/")
+        if re.search(pat, text, re.I):
+            errs.append(f"banned phrase /{pat}/")
     for pat in INJECTION_ECHO:
-        if re.search(pat, text, re.I) and not re.search(pat, src, re.I): errs.append(f"echoes injection /{pat}/")
+        if re.search(pat, text, re.I) and not re.search(pat, src, re.I):
+            errs.append(f"echoes injection /{pat}/")
     if task != "reply":
         for pat in SEG_LEAK_GLOBAL:
-            if re.search(pat, text, re.I): errs.append(f"segment name leak /{pat}/")
+            if re.search(pat, text, re.I):
+                errs.append(f"segment name leak /{pat}/")
         own = SEG_LEAK_OWN.get(f["segment"])
-        if own and re.search(own, text, re.I): errs.append(f"segment name leak /{own}/")
+        if own and re.search(own, text, re.I):
+            errs.append(f"segment name leak /{own}/")
         size = f["segment_size"]
-        if re.search(rf"(?<![\d,]){size}(?!\d)|{size:,}", text): errs.append("segment_size leaked")
+        if re.search(rf"(?<![\d,]){size}(?!\d)|{size:,}", text):
+            errs.append("segment_size leaked")
 
     # --- grounding: numbers, number words, currency, time words
     src_nums = nums(src)
     for n in nums(text.replace(MERGE_TAG, "")):
-        if n not in src_nums: errs.append(f"ungrounded number {n}")
+        if n not in src_nums:
+            errs.append(f"ungrounded number {n}")
     for w, d in NUM_WORDS.items():
         if re.search(rf"\b{w}\b", low) and not (re.search(rf"\b{w}\b", src_low) or (d and d in src_nums)):
             errs.append(f"ungrounded number word '{w}'")
     for sym in "£$€":
-        if sym in text and sym not in src: errs.append(f"currency symbol {sym} not in facts")
+        if sym in text and sym not in src:
+            errs.append(f"currency symbol {sym} not in facts")
     for pat in TIME_WORDS:
         m = re.search(pat, low)
-        if m and not re.search(pat, src_low): errs.append(f"ungrounded date/deadline '{m.group(0)}'")
+        if m and not re.search(pat, src_low):
+            errs.append(f"ungrounded date/deadline '{m.group(0)}'")
     for m in re.finditer(DATE_NAMES, text):
-        if not re.search(rf"\b{m.group(0)}\b", src): errs.append(f"ungrounded date '{m.group(0)}'")
+        if not re.search(rf"\b{m.group(0)}\b", src):
+            errs.append(f"ungrounded date '{m.group(0)}'")
 
     # --- brands and products
     for b in all_brands:
@@ -288,7 +416,11 @@ def check_example(ex, all_brands, all_products):
             errs.append("email ignores the praised topics")
         comp = {c["topic"] for c in f["complaints"] if not INJECTION.search(c["quote"])}
         if "delivery_packaging" in comp and re.search(r"shipping|delivery", f["offer"]):
-            if not re.search(r"deliver|ship|arriv|parcel|postage|tracking|slow|late|wait|turned up|crush|damag|to reach|packag", core, re.I):
+            if not re.search(
+                r"deliver|ship|arriv|parcel|postage|tracking|slow|late|wait|turned up|crush|damag|to reach|packag",
+                core,
+                re.I,
+            ):
                 errs.append("delivery complaint + delivery offer: body should address delivery honestly")
     return errs
 
@@ -312,7 +444,8 @@ def main():
     products = {p for r in rows if isinstance(r.get("facts"), dict) for p in r["facts"].get("top_products", [])}
     ids = collections.Counter(r.get("id") for r in rows)
     for i, n in ids.items():
-        if n > 1: fails[i].append("duplicate id")
+        if n > 1:
+            fails[i].append("duplicate id")
     for r in rows:
         for e in check_example(r, brands, products):
             fails[r.get("id")].append(e)
@@ -324,15 +457,18 @@ def main():
         strip = [f["brand"], f.get("offer", ""), f.get("remedy", "")] + f.get("top_products", [])
         for s in sentences(o.get("body") or ""):
             for x in strip:
-                if x: s = s.replace(x.lower(), "X")
+                if x:
+                    s = s.replace(x.lower(), "X")
             if len(s.split()) >= 6 and not s.startswith("reply stop"):
                 sent_ids[s].add(r["id"])
     for s, who in sent_ids.items():
         if len(who) > 2:
-            for i in sorted(who): fails[i].append(f"template sentence reused in {len(who)} examples: '{s}'")
+            for i in sorted(who):
+                fails[i].append(f"template sentence reused in {len(who)} examples: '{s}'")
     for key, lim in (("cta", 8), ("subject", 2)):
-        c = collections.Counter((r["output"].get(key) or "").strip().lower() for r in rows
-                                if r["facts"]["channel"] in ("email", "ad"))
+        c = collections.Counter(
+            (r["output"].get(key) or "").strip().lower() for r in rows if r["facts"]["channel"] in ("email", "ad")
+        )
         for v, n in c.items():
             if v and n > lim:
                 fails["corpus"].append(f"{key} '{v}' used {n} times (max {lim})")
@@ -363,7 +499,8 @@ def main():
     if not partial:
         segs = collections.Counter(r["facts"]["segment"] for r in rows if r["facts"]["channel"] != "reply")
         for s in SEGMENTS:
-            if not segs[s]: fails["corpus"].append(f"no examples for segment {s}")
+            if not segs[s]:
+                fails["corpus"].append(f"no examples for segment {s}")
 
     n_bad = sum(len(v) for v in fails.values())
     for i in sorted(fails, key=str):

@@ -8,6 +8,7 @@ Draft format (one block per example):
     body:
     everything after this line, up to the next '===', is the body (blank lines kept as paragraph breaks)
 """
+
 import json
 import re
 import sys
@@ -32,7 +33,7 @@ def parse_drafts():
                     fields[m.group(1)] = m.group(2).strip()
                     continue
                 if line.strip() == "body:":
-                    fields["body"] = "\n".join(lines[k + 1:]).strip()
+                    fields["body"] = "\n".join(lines[k + 1 :]).strip()
                     break
             if eid in outs:
                 sys.exit(f"duplicate draft for {eid} in {p.name}")
@@ -41,7 +42,7 @@ def parse_drafts():
 
 
 def main():
-    facts = [json.loads(l) for l in open(HERE / "facts.jsonl", encoding="utf-8")]
+    facts = [json.loads(line) for line in open(HERE / "facts.jsonl", encoding="utf-8")]
     outs = parse_drafts()
     known = {r["id"] for r in facts}
     unknown = set(outs) - known
@@ -51,8 +52,13 @@ def main():
     with open(OUT, "w", encoding="utf-8") as f:
         for r in facts:
             if r["id"] in outs:
-                f.write(json.dumps({"id": r["id"], "split": r["split"], "facts": r["facts"],
-                                    "output": outs[r["id"]]}, ensure_ascii=False) + "\n")
+                f.write(
+                    json.dumps(
+                        {"id": r["id"], "split": r["split"], "facts": r["facts"], "output": outs[r["id"]]},
+                        ensure_ascii=False,
+                    )
+                    + "\n"
+                )
                 n += 1
     print(f"wrote {n} examples to {OUT.name}; {len(facts) - n} facts records still without output")
 
