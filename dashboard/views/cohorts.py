@@ -1,0 +1,56 @@
+"""Cohorts: customers grouped by the month of their first order, and how many come back (and spend) each month after."""
+import streamlit as st
+
+from analysis import cohorts
+from analysis.errors import ShoplensError
+from analysis.rfm import resolve_as_of
+from dashboard import segment_charts as charts
+from dashboard import state
+
+
+@st.cache_data(show_spinner="Building cohorts…")
+def cohort_data(path: str, as_of):
+    con = state.cursor()
+    ctx = resolve_as_of(con, as_of)
+    return ctx, cohorts.cohort_table(con, ctx)
+
+
+st.title("Cohorts")
+path = state.db_path()
+try:
+    ctx, table = cohort_data(path, None)
+except ShoplensError as exc:
+    st.info(f"No cohorts yet: {exc}")
+    st.stop()
+as_of = st.date_input("As of", value=ctx.last_order, min_value=ctx.first_order,
+                      max_value=max(ctx.last_order, ctx.first_order), key="cohorts_as_of")
+ctx, table = cohort_data(path, as_of)
+for note in ctx.notes:
+    st.caption(note)
+
+measure = st.segmented_control("Show", ["Customer retention", "Revenue per customer"], default="Customer retention",
+                               key="cohorts_measure") or "Customer retention"
+sizes = table[table["month_offset"] == 0]
+cols = st.columns(3)
+cols[0].metric("Cohorts", f"{len(sizes):,}")
+cols[1].metric("Customers", f"{int(sizes['cohort_size'].sum()):,}")
+m1 = cohorts.average_retention(table)
+r1 = m1.loc[m1["month_offset"] == 1, "retention"]
+cols[2].metric("Back in month 1", f"{r1.iloc[0]:.1%}" if len(r1) else "–",
+               help="Customer-weighted share of each cohort buying again in the month after their first")
+
+if measure == "Customer retention":
+    fig = charts.retention_heatmap(cohorts.retention_matrix(table, "retention"), "Share of each cohort buying, by month")
+else:
+    fig = charts.retention_heatmap(cohorts.retention_matrix(table, "revenue_per_customer"),
+                                   "Net revenue per cohort customer, by month (£)", pct=False)
+st.plotly_chart(fig, width="stretch")
+st.plotly_chart(charts.average_retention(m1), width="stretch")
+with st.expander("Cohort table"):
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "cohort": st.column_config.DateColumn("Cohort", format="YYYY-MM"),
+        "retention": st.column_config.NumberColumn(format="percent"),
+        "revenue": st.column_config.NumberColumn(format="£%.0f"),
+        "revenue_per_customer": st.column_config.NumberColumn(format="£%.2f")})
+st.caption("A cohort is the month of a customer's first completed order; a customer counts in a later month when "
+           "they complete an order in it. Revenue is net of cancellations. The last month may be partial.")
