@@ -1,0 +1,73 @@
+"""`shoplens train`, `shoplens classify` and `shoplens score`: the feedback classifier from the command line."""
+from __future__ import annotations
+
+import sys
+
+
+def _bar(desc: str):
+    """A tqdm bar on stderr driven by progress(done, total, message) callbacks."""
+    from tqdm import tqdm
+
+    state = {"bar": None}
+
+    def progress(done: int, total: int, message: str = "") -> None:
+        if state["bar"] is None:
+            state["bar"] = tqdm(total=total, desc=desc, file=sys.stderr, leave=False)
+        state["bar"].total = total
+        state["bar"].n = done
+        if message:
+            state["bar"].set_postfix_str(message)
+        state["bar"].refresh()
+
+    return progress
+
+
+def cmd_train(args) -> dict:
+    from models.train import TrainConfig, train
+
+    cfg = TrainConfig(task=args.task, device=args.device, baselines=args.baselines)
+    if args.epochs is not None:
+        cfg.epochs = args.epochs
+    return train(cfg, progress=_bar(f"train {args.task}"), activate=args.activate)
+
+
+def cmd_classify(args) -> dict:
+    from models.scoring import ActiveModels, classify_csv
+
+    models = ActiveModels(args.model, device=args.device)
+    return classify_csv(args.file, args.text_column, args.out, models, title_column=args.title_column)
+
+
+def cmd_score(args) -> dict:
+    from analysis import store
+    from models.scoring import ActiveModels, score_database
+
+    models = ActiveModels(args.model, device=args.device)
+    con = store.connect(args.db)
+    try:
+        return score_database(con, models, who=args.who, progress=_bar("score"))
+    finally:
+        con.close()
+
+
+def register(sub) -> None:
+    s = sub.add_parser("train", help="fine-tune the review classifier and write a versioned model folder")
+    s.add_argument("task", choices=["sentiment", "topics", "all"])
+    s.add_argument("--epochs", type=int, default=None)
+    s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    s.add_argument("--activate", choices=["auto", "always", "never"], default="auto",
+                   help="auto: only when not worse on the test split than the active model")
+    s.add_argument("--baselines", action="store_true", help="also measure TF-IDF and zero-shot baselines for the card")
+    s.set_defaults(func=cmd_train)
+    s = sub.add_parser("classify", help="classify the reviews in a CSV file with the active model")
+    s.add_argument("file")
+    s.add_argument("--text-column", required=True)
+    s.add_argument("--title-column", default=None)
+    s.add_argument("--out", required=True)
+    s.add_argument("--model", default=None, help="a model folder instead of the active model")
+    s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    s.set_defaults(func=cmd_classify)
+    s = sub.add_parser("score", help="classify new or changed reviews in the database into review_labels")
+    s.add_argument("--model", default=None, help="a model folder instead of the active model")
+    s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    s.set_defaults(func=cmd_score)

@@ -1,0 +1,97 @@
+"""Feedback: sentiment and topic mix over time and per category/product, what changed, evidence, corrections, Retrain."""
+import pandas as pd
+import plotly.express as px
+import streamlit as st
+
+from dashboard import state
+from models import feedback, registry
+
+st.title("Feedback")
+path = state.db_path()
+
+
+@st.cache_data(show_spinner=False)
+def load(path: str) -> pd.DataFrame:
+    return feedback.labelled_reviews(state.cursor())
+
+
+df = load(path)
+if df.empty:
+    st.info("No reviews have been classified yet. Train a model (`shoplens train all`) and run `shoplens score`, "
+            "or use **Retrain** below once a model exists.")
+else:
+    dated = df.dropna(subset=["created_at"])
+    st.caption(f"{len(df):,} classified reviews · model {df['model_version'].iloc[0]}")
+    by = st.radio("Break down by", ["month", "category", "product_id"], horizontal=True, key="fb_by")
+    if by == "month":
+        dated = dated.assign(month=dated["created_at"].dt.to_period("M").dt.to_timestamp())
+        mix = dated.groupby(["month", "sentiment"]).size().reset_index(name="reviews")
+        st.plotly_chart(px.bar(mix, x="month", y="reviews", color="sentiment", title="Sentiment per month"))
+        grp = "month"
+        base = dated
+    else:
+        top = df[by].value_counts().head(15).index
+        base = df[df[by].isin(top)]
+        mix = base.groupby([by, "sentiment"]).size().reset_index(name="reviews")
+        st.plotly_chart(px.bar(mix, x=by, y="reviews", color="sentiment", title=f"Sentiment per {by} (top 15)"))
+        grp = by
+    share = feedback.topic_share(base, grp)
+    st.plotly_chart(px.line(share, x=grp, y="share", color="topic", markers=True, title="Topic share")
+                    if grp == "month" else px.bar(share, x=grp, y="share", color="topic", barmode="group",
+                                                  title="Topic share"))
+
+    if len(dated) > 10:
+        st.subheader("What changed")
+        split_at = st.date_input("Compare reviews before and after", value=dated["created_at"].quantile(0.5).date(),
+                                 key="fb_split")
+        st.dataframe(feedback.what_changed(dated, pd.Timestamp(split_at)).head(8), hide_index=True,
+                     column_config={"before": st.column_config.NumberColumn(format="%.1%"),
+                                    "after": st.column_config.NumberColumn(format="%.1%"),
+                                    "change_pp": st.column_config.NumberColumn("change (pp)", format="%+.1f")})
+
+    st.subheader("Evidence and corrections")
+    c1, c2 = st.columns(2)
+    s_pick = c1.selectbox("Sentiment", ["any", "negative", "neutral", "positive", "unknown"], key="fb_sent")
+    t_pick = c2.selectbox("Topic", ["any", *sorted({t for ts in df["topics"] for t in ts})], key="fb_topic")
+    ev = df
+    if s_pick != "any":
+        ev = ev[ev["sentiment"] == s_pick]
+    if t_pick != "any":
+        ev = ev[[t_pick in ts for ts in ev["topics"]]]
+    ev = ev.head(200).assign(topics=lambda d: ["|".join(t) for t in d["topics"]])
+    view = ev[["review_id", "rating", "title", "text", "sentiment", "topics"]].reset_index(drop=True)
+    edited = st.data_editor(view, hide_index=True, key="fb_editor", disabled=["review_id", "rating", "title", "text"],
+                            column_config={"sentiment": st.column_config.SelectboxColumn(
+                                options=["negative", "neutral", "positive"]),
+                                "topics": st.column_config.TextColumn(help="pipe-separated topic names")})
+    if st.button("Save corrections", key="fb_save"):
+        changes = [{"review_id": a["review_id"], "field": f, "old": a[f], "new": b[f]}
+                   for a, b in zip(view.to_dict("records"), edited.to_dict("records"), strict=True)
+                   for f in ("sentiment", "topics") if a[f] != b[f]]
+        with state.write_lock():
+            n = feedback.save_corrections(state.cursor(), changes, who=st.session_state.get("who", "app"))
+        state.invalidate()
+        st.success(f"Saved {n} correction(s). They are used by the next Retrain.")
+
+st.subheader("Retrain")
+act = registry.active("sentiment")
+st.caption(f"Active sentiment model: {act['version']} (test macro-F1 {act['metric']:.3f})" if act and act.get("metric")
+           else "No model is active yet.")
+epochs = st.number_input("Epochs", 1, 6, 3, key="fb_epochs")
+if st.button("Retrain", key="fb_retrain", type="primary"):
+    from models.data import load_labels
+    from models.train import TrainConfig, train
+
+    labels = load_labels()
+    test_ids = {int(r["id"]) for r in labels if r["split"] == "test"}
+    extra = feedback.corrections_as_labels(state.cursor(), test_ids)
+    corrected = {e["id"] for e in extra}
+    labels = [r for r in labels if r["id"] not in corrected]  # a correction overrides a hand-read train label
+    bar = st.progress(0.0, text="starting")
+    with st.status(f"Training on {len(labels)} hand-read labels + {len(extra)} corrections…", expanded=True) as box:
+        res = train(TrainConfig(epochs=int(epochs)), labels=labels + extra,
+                    progress=lambda d, t, m: bar.progress(min(1.0, d / max(t, 1)), text=m))
+        box.update(label="Training finished", state="complete")
+    before = act.get("metric") if act else None
+    st.write({"before (active) sentiment macro-F1": before, "after sentiment macro-F1": res["sentiment_macro_f1"],
+              "topic macro-F1": res["topic_macro_f1"], "activated for": res["activated_for"], "version": res["version"]})

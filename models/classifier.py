@@ -1,0 +1,175 @@
+"""ReviewClassifier: a MiniLM encoder with two heads, sentiment (3-way) and topics (multi-label), setfit-style API."""
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from analysis.errors import ShoplensError
+from models import backbone
+from models import device as devices
+from models import text as textprep
+from models.data import DEFAULT_TOPICS, SENTIMENTS
+
+CONFIG_FILE = "shoplens_classifier.json"
+WEIGHTS_FILE = "model.safetensors"
+ENCODER_DIR = "encoder"
+
+
+@dataclass
+class ClassifierConfig:
+    topics: list[str] = field(default_factory=lambda: list(DEFAULT_TOPICS))
+    sentiments: list[str] = field(default_factory=lambda: list(SENTIMENTS))
+    max_length: int = 128
+    dropout: float = 0.1
+    base_model: str = backbone.BASE_MODEL_NAME
+    topic_thresholds: dict[str, float] = field(default_factory=dict)  # tuned on validation; 0.5 when absent
+    version: str = ""
+    task: str = "all"
+
+
+class ReviewNet(nn.Module):
+    """encoder → mean pool over real tokens → dropout → (sentiment logits, topic logits)."""
+
+    def __init__(self, encoder: nn.Module, n_sentiments: int, n_topics: int, dropout: float = 0.1):
+        super().__init__()
+        self.encoder = encoder
+        hidden = encoder.config.hidden_size
+        self.dropout = nn.Dropout(dropout)
+        self.sentiment_head = nn.Linear(hidden, n_sentiments)
+        self.topic_head = nn.Linear(hidden, n_topics)
+
+    def forward(self, input_ids, attention_mask):
+        h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state  # (B, T, H)
+        m = attention_mask.unsqueeze(-1).to(h.dtype)  # (B, T, 1)
+        pooled = self.dropout((h * m).sum(1) / m.sum(1).clamp(min=1.0))  # (B, H)
+        return self.sentiment_head(pooled), self.topic_head(pooled)  # (B, S), (B, K)
+
+
+def length_batches(lengths: list[int], batch_size: int) -> list[np.ndarray]:
+    """Indices grouped by similar length (longest first) so each batch pads only to its own longest text."""
+    order = np.argsort(-np.asarray(lengths), kind="stable")
+    return [order[i:i + batch_size] for i in range(0, len(order), batch_size)]
+
+
+class ReviewClassifier:
+    def __init__(self, net: ReviewNet, tokenizer, config: ClassifierConfig, device: str = "auto"):
+        self.net, self.tokenizer, self.config = net, tokenizer, config
+        self.choice = devices.choose(device)
+        self.net.to(self.choice.device).eval()
+
+    # --- construction -------------------------------------------------------------------------------------------
+    @classmethod
+    def from_backbone(cls, config: ClassifierConfig | None = None, device: str = "auto") -> ReviewClassifier:
+        """A new classifier on the pre-trained backbone with untrained heads."""
+        config = config or ClassifierConfig()
+        net = ReviewNet(backbone.load_encoder(), len(config.sentiments), len(config.topics), config.dropout)
+        return cls(net, backbone.load_tokenizer(), config, device)
+
+    @classmethod
+    def from_pretrained(cls, folder: Path | str, device: str = "auto") -> ReviewClassifier:
+        """Load a folder written by save_pretrained; a missing or damaged folder is a clear ShoplensError."""
+        from safetensors.torch import load_file
+        from transformers import AutoConfig, AutoModel, AutoTokenizer
+
+        folder = Path(folder)
+        fix = "train a model with `shoplens train sentiment` or pick another version"
+        if not folder.is_dir():
+            raise ShoplensError(f"No model folder at {folder}", fix=fix)
+        for need in (CONFIG_FILE, WEIGHTS_FILE, f"{ENCODER_DIR}/config.json"):
+            if not (folder / need).exists():
+                raise ShoplensError(f"Model folder {folder} is incomplete: {need} is missing", fix=fix)
+        try:
+            raw = json.loads((folder / CONFIG_FILE).read_text())
+            config = ClassifierConfig(**{k: v for k, v in raw.items() if k in ClassifierConfig.__dataclass_fields__})
+            enc = AutoModel.from_config(AutoConfig.from_pretrained(str(folder / ENCODER_DIR), local_files_only=True))
+            tok = AutoTokenizer.from_pretrained(str(folder / ENCODER_DIR), local_files_only=True)
+            net = ReviewNet(enc, len(config.sentiments), len(config.topics), config.dropout)
+            net.load_state_dict(load_file(str(folder / WEIGHTS_FILE)))
+        except Exception as exc:  # safetensors, json, torch and transformers each raise their own kinds
+            raise ShoplensError(f"Model folder {folder} is corrupt ({type(exc).__name__}: {str(exc)[:160]})",
+                                fix=fix) from exc
+        return cls(net, tok, config, device)
+
+    def save_pretrained(self, folder: Path | str, card: dict | None = None) -> Path:
+        """Weights (safetensors), encoder config + tokenizer, our config, metrics.json and a README.md model card."""
+        from safetensors.torch import save_file
+
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        state = {k: v.detach().to("cpu", torch.float32).contiguous() for k, v in self.net.state_dict().items()}
+        save_file(state, str(folder / WEIGHTS_FILE))
+        self.net.encoder.config.save_pretrained(str(folder / ENCODER_DIR))
+        self.tokenizer.save_pretrained(str(folder / ENCODER_DIR))
+        (folder / CONFIG_FILE).write_text(json.dumps(asdict(self.config), indent=2))
+        if card is not None:
+            self.write_card(folder, card)
+        return folder
+
+    def write_card(self, folder: Path | str, card: dict) -> None:
+        """metrics.json (machine-readable) and README.md (the model card) for a saved folder."""
+        from models.card import render_card
+
+        folder = Path(folder)
+        (folder / "metrics.json").write_text(json.dumps(card, indent=2, default=str))
+        (folder / "README.md").write_text(render_card(self.config, card))
+
+    # --- scoring ------------------------------------------------------------------------------------------------
+    def encode(self, texts: list[str]):
+        return self.tokenizer(texts, truncation=True, max_length=self.config.max_length, padding=True,
+                              return_tensors="pt")
+
+    @torch.inference_mode()
+    def predict_proba(self, texts: list[str], batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
+        """(sentiment probabilities (N, S), topic probabilities (N, K)) for already-cleaned texts, length-bucketed."""
+        n = len(texts)
+        sent = np.zeros((n, len(self.config.sentiments)), np.float32)
+        top = np.zeros((n, len(self.config.topics)), np.float32)
+        if n == 0:
+            return sent, top
+        ids = self.tokenizer(list(texts), truncation=True, max_length=self.config.max_length)["input_ids"]
+        self.net.eval()
+        dev = self.choice.device
+        for idx in length_batches([len(x) for x in ids], batch_size):
+            batch = self.tokenizer.pad({"input_ids": [ids[i] for i in idx]}, return_tensors="pt")
+            with torch.autocast(dev.type, dtype=self.choice.dtype, enabled=dev.type == "cuda"):
+                s, t = self.net(batch["input_ids"].to(dev), batch["attention_mask"].to(dev))
+            sent[idx] = torch.softmax(s.float(), -1).cpu().numpy()
+            top[idx] = torch.sigmoid(t.float()).cpu().numpy()
+        return sent, top
+
+    def thresholds(self) -> np.ndarray:
+        return np.array([self.config.topic_thresholds.get(t, 0.5) for t in self.config.topics], np.float32)
+
+    def predict(self, texts: list[str], batch_size: int = 64) -> list[dict]:
+        """One dict per text: sentiment, score, topics (list), topic_scores {topic: p}, reason ('' when usable).
+
+        Unusable text (empty, emoji only, not English) gets sentiment 'unknown', score None and the reason."""
+        cleaned = [textprep.clean(t) for t in texts]
+        ok = [i for i, (_, why) in enumerate(cleaned) if not why]
+        sent, top = self.predict_proba([cleaned[i][0] for i in ok], batch_size)
+        thr = self.thresholds()
+        out = [{"sentiment": "unknown", "score": None, "topics": [], "topic_scores": {}, "reason": why}
+               for _, why in cleaned]
+        for j, i in enumerate(ok):
+            k = int(sent[j].argmax())
+            out[i] = {"sentiment": self.config.sentiments[k], "score": float(sent[j, k]),
+                      "topics": [t for t, p, th in zip(self.config.topics, top[j], thr, strict=True) if p >= th],
+                      "topic_scores": {t: round(float(p), 4) for t, p in zip(self.config.topics, top[j], strict=True)},
+                      "reason": ""}
+        return out
+
+    def quantize(self) -> ReviewClassifier:
+        """int8 dynamic quantization of the Linear layers for CPU scoring (check accuracy before relying on it)."""
+        if self.choice.device.type == "cpu":
+            self.net = torch.ao.quantization.quantize_dynamic(self.net, {nn.Linear}, dtype=torch.qint8)
+        return self
+
+
+def is_model_folder(folder: Path | str) -> bool:
+    return os.path.exists(os.path.join(folder, CONFIG_FILE))

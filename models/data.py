@@ -1,0 +1,112 @@
+"""Training and evaluation data: hand-read labels with a fixed split, rating-derived weak labels, held-back reviews."""
+from __future__ import annotations
+
+import json
+import random
+from collections import defaultdict
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.config import DEMO_DATA_DIR
+
+LABELS_DIR = Path(__file__).resolve().parent / "data" / "review_labels"
+LABELS_FILE = LABELS_DIR / "labels.jsonl"
+REVIEWS_CSV = DEMO_DATA_DIR / "womens_clothing_reviews.csv.gz"
+SENTIMENTS = ("negative", "neutral", "positive")
+DEFAULT_TOPICS = ("quality", "fit_size", "appearance", "comfort", "price_value", "delivery_packaging",
+                  "customer_service", "effectiveness")
+SPLIT_SEED = 20261128
+TEST_FRACTION = 0.25
+HELDBACK_SEED = 7
+HELDBACK_N = 2000
+
+
+def rating_sentiment(rating) -> str | None:
+    """1-2 stars negative, 3 neutral, 4-5 positive (the weak stand-in for what a text says)."""
+    try:
+        r = int(rating)
+    except (TypeError, ValueError):
+        return None
+    return {1: "negative", 2: "negative", 3: "neutral", 4: "positive", 5: "positive"}.get(r)
+
+
+@lru_cache(maxsize=1)
+def clothing_reviews() -> pd.DataFrame:
+    """The demo clothing reviews: id (row index), text ("Title. Body"), rating; rows without text dropped."""
+    from models.text import join
+
+    df = pd.read_csv(REVIEWS_CSV)
+    df = df.rename(columns={df.columns[0]: "id"})
+    df = df[df["Review Text"].fillna("").str.strip() != ""].copy()
+    df["text"] = [join(t, b) for t, b in zip(df["Title"], df["Review Text"], strict=True)]
+    return df[["id", "text", "rating" if "rating" in df else "Rating"]].rename(columns={"Rating": "rating"})
+
+
+def _stratum(rec: dict) -> str:
+    rare = [t for t in ("effectiveness", "delivery_packaging", "customer_service", "price_value") if t in rec["topics"]]
+    return rec["sentiment"] + "|" + (rare[0] if rare else "")
+
+
+def merge_shards(out: Path = LABELS_FILE, seed: int = SPLIT_SEED, test_fraction: float = TEST_FRACTION) -> dict:
+    """shard_*.jsonl → labels.jsonl with a seeded split stratified by sentiment and rarest topic; returns counts."""
+    recs = [json.loads(line) for f in sorted(LABELS_DIR.glob("shard_*.jsonl")) for line in f.open() if line.strip()]
+    by_id = {}
+    for r in recs:
+        by_id[int(r["id"])] = {"id": int(r["id"]), "sentiment": r["sentiment"], "topics": dict(r.get("topics") or {})}
+    groups = defaultdict(list)
+    for rid in sorted(by_id):
+        groups[_stratum(by_id[rid])].append(rid)
+    rnd = random.Random(seed)
+    for key in sorted(groups):
+        ids = groups[key]
+        rnd.shuffle(ids)
+        n_test = round(len(ids) * test_fraction)
+        for i, rid in enumerate(ids):
+            by_id[rid]["split"] = "test" if i < n_test else "train"
+    with out.open("w") as f:
+        for rid in sorted(by_id):
+            f.write(json.dumps(by_id[rid]) + "\n")
+    splits = [r["split"] for r in by_id.values()]
+    return {"labels": len(by_id), "train": splits.count("train"), "test": splits.count("test"), "file": str(out)}
+
+
+def load_labels(path: Path | str = LABELS_FILE) -> list[dict]:
+    """Hand-read labels joined to their review text: id, text, rating, sentiment, topics {topic: polarity}, split."""
+    path = Path(path)
+    if not path.exists():
+        merge_shards(path)
+    recs = [json.loads(line) for line in path.open() if line.strip()]
+    texts = clothing_reviews().set_index("id")
+    out = []
+    for r in recs:
+        if r["id"] in texts.index:
+            row = texts.loc[r["id"]]
+            out.append({**r, "text": row["text"], "rating": int(row["rating"])})
+    return out
+
+
+def heldback(labelled_ids: set[int], n: int = HELDBACK_N, seed: int = HELDBACK_SEED) -> pd.DataFrame:
+    """A fixed sample of unlabelled reviews kept out of every training set, for rating-derived evaluation."""
+    df = clothing_reviews()
+    pool = df[~df["id"].isin(labelled_ids)].sort_values("id")
+    return pool.sample(n=min(n, len(pool)), random_state=seed)
+
+
+def weak_sentiment(exclude_ids: set[int], per_class: dict[str, int], seed: int = 11) -> list[dict]:
+    """Unlabelled reviews with rating-derived sentiment, sampled per class; never the labelled or held-back ones."""
+    df = clothing_reviews()
+    df = df[~df["id"].isin(exclude_ids)].copy()
+    df["sentiment"] = df["rating"].map(rating_sentiment)
+    out = []
+    for cls, n in per_class.items():
+        part = df[df["sentiment"] == cls].sort_values("id")
+        part = part.sample(n=min(n, len(part)), random_state=seed)
+        out += [{"id": int(i), "text": t, "sentiment": cls, "topics": None, "weak": True}
+                for i, t in zip(part["id"], part["text"], strict=True)]
+    return out
+
+
+if __name__ == "__main__":
+    print(json.dumps(merge_shards()))

@@ -1,0 +1,77 @@
+"""Model versions on disk: $SHOPLENS_HOME/models/<task>/<version>/ and which one is active per task."""
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+
+from analysis.config import home
+
+TASKS = ("sentiment", "topics")
+KEY_METRIC = {"sentiment": ("sentiment", "macro_f1"), "topics": ("topics", "macro_f1")}
+
+
+def models_root() -> Path:
+    return home() / "models"
+
+
+def new_version() -> str:
+    return datetime.now(UTC).strftime("v%Y%m%d-%H%M%S")
+
+
+def _pointer(task: str) -> Path:
+    return models_root() / task / "active.json"
+
+
+def active(task: str) -> dict | None:
+    """{"version", "path", "metric", "activated_at"} of the active model for a task, or None."""
+    p = _pointer(task)
+    if not p.exists():
+        return None
+    try:
+        info = json.loads(p.read_text())
+    except ValueError:
+        return None
+    return info if Path(info.get("path", "")).exists() else None
+
+
+def metric_of(card: dict, task: str) -> float | None:
+    group, name = KEY_METRIC[task]
+    return (card.get("metrics", {}).get(group) or {}).get(name)
+
+
+def activate(task: str, folder: Path, card: dict) -> None:
+    """Point the task at folder; written to a temp file then renamed, so a crash leaves the old pointer intact."""
+    p = _pointer(task)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    tmp = p.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"version": folder.name, "path": str(folder), "metric": metric_of(card, task),
+                               "activated_at": datetime.now(UTC).isoformat(timespec="seconds")}))
+    os.replace(tmp, p)
+
+
+def should_activate(task: str, card: dict) -> tuple[bool, str]:
+    """Activate when no model is active, or the new one is not worse on the task's test metric."""
+    cur = active(task)
+    new = metric_of(card, task)
+    if new is None:
+        return False, f"no {task} metric"
+    if cur is None or cur.get("metric") is None:
+        return True, "first model for this task"
+    if new >= cur["metric"] - 1e-9:
+        return True, f"{new:.3f} ≥ active {cur['metric']:.3f}"
+    return False, f"{new:.3f} < active {cur['metric']:.3f} ({cur['version']} stays active)"
+
+
+def versions(task: str) -> list[dict]:
+    """Every finished version of a task with its metrics, newest first."""
+    root = models_root() / task
+    out = []
+    for d in sorted(root.glob("v*"), reverse=True) if root.exists() else []:
+        m = d / "metrics.json"
+        if d.is_dir() and m.exists():
+            card = json.loads(m.read_text())
+            out.append({"version": d.name, "path": str(d), "metrics": card.get("metrics", {}),
+                        "trained_at": card.get("trained_at"), "activated_for": card.get("activated_for", [])})
+    return out

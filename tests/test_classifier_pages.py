@@ -1,0 +1,74 @@
+"""Feedback and Models pages through AppTest on a small scored database, and the correction → training-label path."""
+from __future__ import annotations
+
+import os
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from analysis import store
+from models import feedback
+from models.scoring import ActiveModels, score_database
+from models.train import TrainConfig, train
+from tests.test_classifier import tiny_labels
+
+REVIEWS = [("a1", "Love it", "So soft and the colour is gorgeous", 5), ("a2", None, "Runs small, fabric is thin", 2),
+           ("a3", "Meh", "It is okay, nothing special", 3), ("a4", None, "Arrived late and the box was crushed", 1)]
+
+
+@pytest.fixture(scope="module")
+def app_db(tmp_path_factory):
+    home = tmp_path_factory.mktemp("pages_home")
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SHOPLENS_HOME", str(home))
+    mp.setenv("SHOPLENS_DB", str(home / "p.duckdb"))
+    res = train(TrainConfig(epochs=1, batch_size=8, weak_per_class={}, heldback_n=0, min_per_class=2,
+                            min_per_topic=2, device="cpu"), labels=tiny_labels(24, 9))
+    con = store.connect(home / "p.duckdb")
+    con.execute("INSERT INTO orders (order_id, customer_id, order_date, quantity, unit_price, line_total) "
+                "VALUES ('o1', 'c1', TIMESTAMP '2024-01-01', 1, 10, 10)")  # not empty: the app builds no demo shop
+    for i, (rid, title, text, rating) in enumerate(REVIEWS * 5):
+        con.execute("INSERT INTO reviews (review_id, title, text, rating, created_at, category) VALUES "
+                    "(?, ?, ?, ?, TIMESTAMP '2024-01-01' + to_days(CAST(? AS INTEGER)), ?)",
+                    [f"{rid}-{i}", title, text, rating, i * 9, "Dresses" if i % 2 else "Tops"])
+    score_database(con, ActiveModels(res["path"], device="cpu"))
+    yield con, res
+    con.close()
+    mp.undo()
+
+
+def run_page(page: str) -> AppTest:
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=120)
+    at.run()
+    at.switch_page(page)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_models_page_lists_versions(app_db):
+    _, res = app_db
+    at = run_page("views/models_page.py")
+    assert at.title[0].value == "Models"
+    assert any(m.value == res["version"] for m in at.metric)
+
+
+def test_feedback_page_and_corrections(app_db):
+    con, _ = app_db
+    at = run_page("views/feedback.py")
+    assert at.title[0].value == "Feedback"
+    assert at.button(key="fb_retrain") is not None
+    before = feedback.labelled_reviews(con)
+    rid = before["review_id"].iloc[0]
+    old = before.loc[before["review_id"] == rid, "sentiment"].iloc[0]
+    new = "neutral" if old != "neutral" else "negative"
+    n = feedback.save_corrections(con, [{"review_id": rid, "field": "sentiment", "old": old, "new": new},
+                                        {"review_id": rid, "field": "topics", "old": "", "new": "delivery_packaging"}],
+                                  who="tester")
+    assert n == 2
+    assert con.execute("SELECT who FROM label_corrections WHERE review_id = ?", [rid]).fetchall()[0][0] == "tester"
+    after = feedback.labelled_reviews(con)
+    assert after.loc[after["review_id"] == rid, "sentiment"].iloc[0] == new
+    extra = feedback.corrections_as_labels(con, test_ids=set())
+    assert extra and extra[0]["sentiment"] == new and extra[0]["topics"] == {"delivery_packaging": "mixed"}
+    assert os.environ["SHOPLENS_HOME"]
