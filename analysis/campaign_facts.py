@@ -1,0 +1,133 @@
+"""The facts record a draft is written from, built from the database: segment, products, feedback, offer.
+
+`segment_facts(con, segment, channel, offer, ...)` gives the campaign record (same keys as the corpus facts);
+`reply_facts(con, review_id, ...)` the reply record. Segments come from analysis.rfm (read-only use). Praise and
+complaints come from review_labels when it has rows for the reviews (latest model version per review), otherwise
+from ratings (4-5 stars praise, 1-2 stars complaints). Reviews are those of the segment's customers when reviews
+carry customer ids, else the shop's reviews as a whole (the record says which in `feedback_source`).
+"""
+from __future__ import annotations
+
+import re
+
+from analysis import pii, rfm
+from analysis.errors import ShoplensError
+from analysis.overview import NON_MERCHANDISE
+
+CHANNELS = ("email", "sms", "ad")
+TONES = ("warm", "playful", "premium", "urgent", "plain")
+MERGE_TAG = "{{ first_name }}"
+MAX_OFFER_CHARS = 120
+
+
+def check_offer(offer: str | None) -> str:
+    """The offer exactly as typed, refused when empty or absurd (too long, a percentage above 90)."""
+    o = (offer or "").strip()
+    if not o:
+        raise ShoplensError("The offer is empty", fix="type the offer, e.g. '15% off with code THANKS15'")
+    if len(o) > MAX_OFFER_CHARS:
+        raise ShoplensError(f"The offer is {len(o)} characters long", fix=f"keep it under {MAX_OFFER_CHARS}")
+    for p in re.findall(r"(\d+(?:\.\d+)?)\s?%", o):
+        if float(p) > 90:
+            raise ShoplensError(f"The offer gives {p}% off", fix="check the offer; 90% is the most accepted")
+    return o
+
+
+def short_quote(text: str, limit: int = 110) -> str:
+    """First sentence of a review, personal data masked, cut at a word boundary."""
+    t = " ".join(str(text or "").split())
+    t, _ = pii.mask(t, types=("EMAIL", "PHONE", "CARD", "IBAN"))
+    first = re.split(r"(?<=[.!?])\s+", t)[0]
+    if len(first) > limit:
+        first = first[:limit].rsplit(" ", 1)[0]
+    return first.strip().rstrip(".!?,;")
+
+
+def _has(con, table: str) -> bool:
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()[0])
+
+
+def _feedback(con, customers: list[str], k: int) -> tuple[list[dict], list[dict], str]:
+    """(praised, complaints, source): up to k {topic, quote} each."""
+    n_linked = con.execute("SELECT count(*) FROM reviews WHERE customer_id IN (SELECT unnest(?::VARCHAR[]))",
+                           [customers]).fetchone()[0]
+    scope = "customer_id IN (SELECT unnest(?::VARCHAR[]))" if n_linked else "TRUE"  # fixed SQL fragments only
+    args = [customers] if n_linked else []
+    where = "segment reviews" if n_linked else "all reviews"
+    labelled = _has(con, "review_labels") and con.execute(
+        f"SELECT count(*) FROM review_labels l JOIN reviews r USING (review_id) WHERE {scope}", args).fetchone()[0]
+    if labelled:
+        rows = con.execute(
+            f"""WITH l AS (SELECT * FROM review_labels QUALIFY row_number() OVER
+                           (PARTITION BY review_id ORDER BY scored_at DESC) = 1)
+                SELECT l.sentiment, t.topic, r.text
+                FROM l JOIN reviews r USING (review_id), unnest(l.topics) AS t(topic)
+                WHERE {scope} AND r.text IS NOT NULL AND l.sentiment IN ('positive', 'negative')
+                ORDER BY length(r.text), r.review_id""", args).fetchall()
+        out = {"positive": {}, "negative": {}}
+        counts = {"positive": {}, "negative": {}}
+        for sent, topic, text in rows:
+            counts[sent][topic] = counts[sent].get(topic, 0) + 1
+            out[sent].setdefault(topic, short_quote(text))
+        pick = {s: sorted(counts[s], key=lambda t: (-counts[s][t], t))[:k] for s in counts}
+        praised = [{"topic": t, "quote": out["positive"][t]} for t in pick["positive"]]
+        complaints = [{"topic": t, "quote": out["negative"][t]} for t in pick["negative"]]
+        return praised, complaints, f"review_labels ({where})"
+    rows = con.execute(
+        f"""SELECT rating, text FROM reviews WHERE {scope} AND text IS NOT NULL AND length(trim(text)) > 10
+            AND rating IS NOT NULL ORDER BY length(text), review_id""", args).fetchall()
+    good = [short_quote(t) for r, t in rows if r >= 4][:k]
+    bad = [short_quote(t) for r, t in rows if r <= 2][:k]
+    return ([{"topic": "general", "quote": q} for q in good], [{"topic": "general", "quote": q} for q in bad],
+            f"ratings ({where})" if rows else "none")
+
+
+def segment_facts(con, segment: str, channel: str, offer: str, tone: str = "warm", brand: str = "our shop",
+                  as_of=None, top_k: int = 3, feedback_k: int = 2, currency: str | None = None) -> dict:
+    """The facts record for one segment; ShoplensError for an unknown or empty segment or a bad offer."""
+    if segment not in rfm.SEGMENTS:
+        raise ShoplensError(f"Unknown segment '{segment}'", fix="use one of: " + ", ".join(rfm.SEGMENTS))
+    if channel not in CHANNELS:
+        raise ShoplensError(f"Unknown channel '{channel}'", fix="use email, sms or ad")
+    if tone not in TONES:
+        raise ShoplensError(f"Unknown tone '{tone}'", fix="use one of: " + ", ".join(TONES))
+    offer = check_offer(offer)
+    table = rfm.rfm_table(con, as_of)
+    members = table[table["segment"] == segment]
+    if members.empty:
+        raise ShoplensError(f"Segment '{segment}' has no customers", fix="pick another segment or date")
+    customers = [str(c) for c in members["customer_id"]]
+    products = [r[0] for r in con.execute(
+        """SELECT coalesce(any_value(product_name), any_value(product_id)) AS name FROM orders
+           WHERE customer_id IN (SELECT unnest(?::VARCHAR[])) AND status IS DISTINCT FROM 'cancelled'
+             AND coalesce(product_name, product_id) IS NOT NULL
+             AND NOT regexp_matches(coalesce(product_name, ''), ?)
+           GROUP BY coalesce(product_id, product_name) ORDER BY sum(coalesce(quantity, 1)) DESC, name LIMIT ?""",
+        [customers, NON_MERCHANDISE, top_k]).fetchall() if r[0]]
+    orders = int(members["frequency"].sum())
+    aov = round(float(members["monetary"].sum()) / orders, 2) if orders else None
+    praised, complaints, source = _feedback(con, customers, feedback_k)
+    return {"brand": brand, "channel": channel, "segment": segment, "segment_size": int(len(members)),
+            "segment_description": rfm.SEGMENTS[segment], "offer": offer, "tone": tone,
+            "top_products": products, "praised": praised, "complaints": complaints, "avg_order_value": aov,
+            "currency": currency, "merge_tag": MERGE_TAG, "feedback_source": source}
+
+
+def reply_facts(con, review_id: str, brand: str = "our shop", remedy: str = "a full refund",
+                tone: str = "warm") -> dict:
+    """The facts record for a reply to one review (topics from review_labels when present)."""
+    row = con.execute("SELECT text, rating FROM reviews WHERE review_id = ?", [str(review_id)]).fetchone()
+    if row is None:
+        raise ShoplensError(f"No review with id '{review_id}'", fix="check the id in the Replies page")
+    text, rating = row
+    if not (text or "").strip():
+        raise ShoplensError(f"Review '{review_id}' has no text to reply to")
+    topics: list[str] = []
+    if _has(con, "review_labels"):
+        t = con.execute("SELECT topics FROM review_labels WHERE review_id = ? ORDER BY scored_at DESC LIMIT 1",
+                        [str(review_id)]).fetchone()
+        topics = list(t[0] or []) if t else []
+    text, _ = pii.mask(" ".join(text.split()), types=("EMAIL", "PHONE", "CARD", "IBAN"))
+    return {"brand": brand, "channel": "reply", "review": {"text": text, "rating": rating, "topics": topics},
+            "remedy": check_offer(remedy), "tone": tone if tone in ("warm", "plain") else "warm",
+            "merge_tag": MERGE_TAG, "review_id": str(review_id)}

@@ -1,0 +1,216 @@
+"""Checks every generated draft must pass before anyone sees it: `run_checks(draft, facts) -> {check_name: bool}`.
+
+The rules are the corpus writing rules (models/data/campaign_corpus/GUIDELINES.md); their patterns and helpers are
+imported from the corpus checker (check_corpus.py, loaded by file path) so the corpus and the runtime checks never
+drift apart. `explain(draft, facts)` gives the reason behind each failed check. Pure Python, no torch.
+"""
+from __future__ import annotations
+
+import importlib.util
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from analysis import pii
+from analysis.config import REPO_ROOT
+
+CORPUS_DIR = REPO_ROOT / "models" / "data" / "campaign_corpus"
+OPT_OUT = "Reply STOP to opt out"
+LIMITS = {"subject": 60, "preheader": 90, "sms": 160, "ad_headline": 40, "ad_body": 125}
+CHECKS = ("offer_exact", "grounded_numbers", "grounded_dates", "names_from_facts", "channel_limits", "channel_format",
+          "no_personal_data", "no_banned_claims", "no_placeholders", "no_emoji", "no_segment_leak",
+          "no_injection_echo", "quotes_from_facts")
+
+
+@lru_cache(maxsize=1)
+def corpus_rules():
+    """The corpus checker module (constants and helpers: BANNED, TIME_WORDS, nums, sources, ...)."""
+    path = CORPUS_DIR / "check_corpus.py"
+    spec = importlib.util.spec_from_file_location("shoplens_check_corpus", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@lru_cache(maxsize=1)
+def corpus_names() -> tuple[frozenset, frozenset]:
+    """(brands, products) named anywhere in the corpus: names a draft must not borrow from another shop."""
+    import json
+    brands, products = set(), set()
+    p = CORPUS_DIR / "examples.jsonl"
+    if p.exists():
+        for line in p.open(encoding="utf-8"):
+            f = json.loads(line)["facts"]
+            brands.add(f["brand"])
+            products.update(f.get("top_products", []))
+    return frozenset(brands), frozenset(products)
+
+
+@dataclass
+class CheckConfig:
+    """What a shop can change: banned claims (regexes), the merge tag, extra names that must never appear."""
+    banned: list[str] = field(default_factory=lambda: list(corpus_rules().BANNED))
+    merge_tag: str = "{{ first_name }}"
+    other_brands: list[str] = field(default_factory=list)
+    other_products: list[str] = field(default_factory=list)
+
+
+def _fields(d: dict) -> tuple[str, str, str, str]:
+    return tuple((d.get(k) or "") for k in ("subject", "preheader", "body", "cta"))
+
+
+def _facts_for_rules(facts: dict) -> dict:
+    """Fill the keys the corpus helpers expect, so partial facts records (order facts only) still work."""
+    f = dict(facts)
+    if f.get("channel") == "reply":
+        f.setdefault("remedy", "")
+        f["review"] = {"text": "", "topics": [], **(f.get("review") or {})}
+    else:
+        f.setdefault("offer", "")
+        for k in ("top_products", "praised", "complaints"):
+            f[k] = list(f.get(k) or [])
+    f.setdefault("brand", "")
+    return f
+
+
+def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict[str, list[str]]:
+    """{check_name: [reasons]}, an empty list for each check that passed."""
+    cfg = config or CheckConfig()
+    R = corpus_rules()
+    f = _facts_for_rules(facts)
+    ch = f.get("channel", "email")
+    subj, pre, body, cta = _fields(draft)
+    text = "\n".join([subj, pre, body, cta])
+    low = text.lower()
+    src, quotes = R.sources(f)
+    src_low = src.lower()
+    tag = facts.get("merge_tag") or cfg.merge_tag
+    why: dict[str, list[str]] = {c: [] for c in CHECKS}
+
+    # offer / remedy exactly as given
+    if ch == "reply":
+        if not f["remedy"] or f["remedy"] not in body:
+            why["offer_exact"].append("remedy not verbatim in body")
+    else:
+        where = {"sms": body, "ad": subj + "\n" + body}.get(ch, subj + "\n" + body)
+        if not f["offer"] or f["offer"] not in where:
+            why["offer_exact"].append("offer not verbatim")
+
+    # numbers, number words, currency symbols: only those in the facts
+    src_nums = R.nums(src)
+    for n in sorted(R.nums(text.replace(tag, ""))):
+        if n not in src_nums:
+            why["grounded_numbers"].append(f"number {n} not in facts")
+    for w, d in R.NUM_WORDS.items():
+        if re.search(rf"\b{w}\b", low) and not (re.search(rf"\b{w}\b", src_low) or (d and d in src_nums)):
+            why["grounded_numbers"].append(f"number word '{w}' not in facts")
+    for sym in "£$€":
+        if sym in text and sym not in src:
+            why["grounded_numbers"].append(f"currency {sym} not in facts")
+    # dates and deadlines
+    for pat in R.TIME_WORDS:
+        m = re.search(pat, low)
+        if m and not re.search(pat, src_low):
+            why["grounded_dates"].append(f"deadline '{m.group(0)}' not in facts")
+    for m in re.finditer(R.DATE_NAMES, text):
+        if not re.search(rf"\b{m.group(0)}\b", src):
+            why["grounded_dates"].append(f"date '{m.group(0)}' not in facts")
+
+    # product and brand names: never another shop's
+    brands, products = corpus_names()
+    own = f.get("brand", "")
+    for b in set(brands) | set(cfg.other_brands):
+        if b and b != own and b not in own and re.search(rf"(?<!\w){re.escape(b)}(?!\w)", text):
+            why["names_from_facts"].append(f"other brand {b}")
+    own_products = [p.lower() for p in f.get("top_products", [])]
+    for p in set(products) | set(cfg.other_products):
+        pl = p.lower()
+        if pl in low and pl not in src_low and not any(pl in q for q in own_products):
+            why["names_from_facts"].append(f"product not in facts: {p}")
+
+    for m in re.finditer(r"\bThe ([A-Z][^\n.!?,]{0,40}?) team\b", text):  # sign-off names the shop's own brand
+        if own and m.group(1) != own and f"The {m.group(1)}" != own:
+            why["names_from_facts"].append(f"signed as '{m.group(0)}'")
+
+    # channel limits and shape
+    lim, fmt = why["channel_limits"], why["channel_format"]
+    if ch == "email":
+        if len(subj) > LIMITS["subject"]: lim.append(f"subject {len(subj)} > {LIMITS['subject']} chars")  # noqa: E701
+        if len(pre) > LIMITS["preheader"]: lim.append(f"preheader {len(pre)} > {LIMITS['preheader']} chars")  # noqa: E701
+        if not subj.strip(): fmt.append("subject missing")  # noqa: E701
+        if len(body.split()) < 15: fmt.append("body too short")  # noqa: E701
+    elif ch == "sms":
+        if len(body) > LIMITS["sms"]: lim.append(f"sms {len(body)} > {LIMITS['sms']} chars")  # noqa: E701
+        if not body.rstrip().endswith(OPT_OUT): fmt.append(f"sms must end with '{OPT_OUT}'")  # noqa: E701
+        if own and not body.startswith(own + ":"): fmt.append("sms must start with '<brand>:'")  # noqa: E701
+        if "\n" in body.strip(): fmt.append("sms must be one line")  # noqa: E701
+    elif ch == "ad":
+        if len(subj) > LIMITS["ad_headline"]: lim.append(f"headline {len(subj)} > {LIMITS['ad_headline']}")  # noqa: E701
+        if len(body) > LIMITS["ad_body"]: lim.append(f"ad body {len(body)} > {LIMITS['ad_body']}")  # noqa: E701
+        if not subj.strip(): fmt.append("headline missing")  # noqa: E701
+        if tag in text: fmt.append("ads are public: no merge tag")  # noqa: E701
+    elif ch == "reply":
+        if len(body.split()) < 20: fmt.append("reply too short")  # noqa: E701
+        if not re.search(r"sorry|apolog", body, re.I): fmt.append("reply must apologise")  # noqa: E701
+    if tag in subj + cta:
+        fmt.append("merge tag only in the body")
+
+    # personal data
+    for hit in pii.detect(text.replace(tag, " "), types=("EMAIL", "PHONE", "CARD", "IBAN")):
+        why["no_personal_data"].append(f"{hit.type.lower()} in text")
+
+    # banned claims and hype
+    for pat in cfg.banned:
+        if re.search(pat, text, re.I) and not re.search(r"\bsegment|\bcohort|\bchurn|\bRFM", pat):
+            why["no_banned_claims"].append(f"banned /{pat}/")
+
+    # placeholders: only the one merge tag
+    for t in re.findall(r"\{\{.*?\}\}|\*\|.*?\|\*", text):
+        if t != tag:
+            why["no_placeholders"].append(f"unknown merge tag {t}")
+    if re.search(r"[{}]", text.replace(tag, "")):
+        why["no_placeholders"].append("stray brace")
+    if re.search(r"\[[^\]]*\]|<[^>]+>|\bXX+\b|lorem|\bTBD\b|\binsert\b", text, re.I):
+        why["no_placeholders"].append("placeholder text")
+
+    # characters: printable ASCII plus pound and euro (excludes every emoji and pictograph)
+    bad = sorted({c for c in text if not (c == "\n" or " " <= c <= "~" or c in "£€")})
+    if bad:
+        why["no_emoji"].append(f"characters {bad!r}")
+
+    # internal jargon and segment names
+    if ch != "reply":
+        for pat in R.SEG_LEAK_GLOBAL + [r"\bsegment\w*", r"\bcohort", r"\bchurn", r"\bRFM\b"]:
+            if re.search(pat, text, re.I):
+                why["no_segment_leak"].append(f"/{pat}/")
+        own_seg = R.SEG_LEAK_OWN.get(f.get("segment"))
+        if own_seg and re.search(own_seg, text, re.I):
+            why["no_segment_leak"].append(f"/{own_seg}/")
+        size = f.get("segment_size")
+        if isinstance(size, int) and re.search(rf"(?<![\d,]){size}(?!\d)|{size:,}", text):
+            why["no_segment_leak"].append("segment size")
+
+    # prompt injection echoed from a quote
+    for pat in R.INJECTION_ECHO:
+        if re.search(pat, text, re.I) and not re.search(pat, src, re.I):
+            why["no_injection_echo"].append(f"/{pat}/")
+
+    # anything in double quotes must be a customer's own words
+    for q in re.findall(r'"([^"]+)"', text):
+        if not any(q.lower().strip(" .,!") in s.lower() for s in quotes):
+            why["quotes_from_facts"].append(f'"{q[:40]}"')
+    return why
+
+
+def run_checks(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict[str, bool]:
+    """{check_name: passed} for one draft (keys subject/preheader/body/cta, absent or None when unused)."""
+    return {k: not v for k, v in explain(draft, facts, config).items()}
+
+
+def passed(checks: dict[str, bool]) -> bool:
+    return all(checks.values())
+
+
+def corpus_path() -> Path:
+    return CORPUS_DIR / "examples.jsonl"

@@ -1,0 +1,110 @@
+"""Draft quality: share of candidates passing every check, base vs fine-tuned, on the corpus test split; offer-exact
+rate among shown drafts; distinct-2 across each request's candidates; seconds per request. Prints JSON, writes
+bench/out/drafts_eval.json and the candidates to bench/out/drafts_eval_candidates.jsonl.
+
+    python bench/drafts_eval.py [--models base,active] [--per-channel 1] [--n 3] [--seed 0]
+
+`--per-channel k` takes the first k test facts of each channel (email, sms, ad, reply); the full test split is 57
+records (--per-channel 0), which takes hours on a contended 2-core CPU.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+OUT = ROOT / "bench" / "out"
+
+
+def distinct_n(texts: list[str], n: int = 2) -> float | None:
+    """Distinct n-grams over all n-grams across a request's candidates (1.0 = no n-gram repeated)."""
+    grams = [tuple(t.lower().split()[i:i + n]) for t in texts for i in range(max(0, len(t.split()) - n + 1))]
+    return len(set(grams)) / len(grams) if grams else None
+
+
+def model_folder(name: str) -> Path | None:
+    from models.generator_base import generator_root
+    if name == "base":
+        return None
+    if name == "active":
+        return Path(json.loads((generator_root() / "active.json").read_text())["path"])
+    return Path(name)
+
+
+def evaluate(gen, facts_list: list[dict], n: int, seed: int, log) -> dict:
+    cands, shown, d2, secs, toks = 0, [], [], [], 0
+    fails: dict[str, int] = {}
+    passed = 0
+    for i, f in enumerate(facts_list):
+        t = time.perf_counter()
+        out = gen.draft(f, n=n, seed=seed + i)
+        secs.append(time.perf_counter() - t)
+        toks += gen.last_stats.new_tokens
+        shown += out
+        for c in gen.last_candidates:
+            cands += 1
+            passed += c["passed"]
+            for k, v in c["checks"].items():
+                if not v:
+                    fails[k] = fails.get(k, 0) + 1
+            log.write(json.dumps({"model": gen.model_version, "channel": f["channel"], "passed": c["passed"],
+                                  "failed": [k for k, v in c["checks"].items() if not v],
+                                  "subject": c["subject"], "preheader": c["preheader"], "body": c["body"],
+                                  "cta": c["cta"], "raw": c["raw"]}) + "\n")
+        d = distinct_n([c["body"] or "" for c in gen.last_candidates])
+        if d is not None:
+            d2.append(d)
+        print(f"  {gen.model_version} {f['channel']}: {sum(c['passed'] for c in gen.last_candidates)}/{n} pass, "
+              f"{secs[-1]:.1f} s", flush=True)
+    return {"requests": len(facts_list), "candidates": cands, "pass_all_rate": passed / max(cands, 1),
+            "shown": len(shown), "offer_exact_rate_shown": (sum(d["checks"]["offer_exact"] for d in shown) / len(shown))
+            if shown else None, "distinct_2_mean": sum(d2) / len(d2) if d2 else None,
+            "failed_checks": dict(sorted(fails.items(), key=lambda x: -x[1])),
+            "seconds_per_request": secs, "new_tokens": toks, "tokens_per_s": toks / max(sum(secs), 1e-9)}
+
+
+def main() -> None:
+    import torch
+
+    from models.generator import Generator
+    from models.train_generator import load_corpus
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--models", default="base,active")
+    ap.add_argument("--per-channel", type=int, default=1)
+    ap.add_argument("--n", type=int, default=3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--channels", default="email,sms,ad,reply")
+    ap.add_argument("--name", default="drafts_eval", help="output file stem under bench/out/")
+    a = ap.parse_args()
+    test = load_corpus("test")
+    if a.per_channel:
+        test = [r for ch in a.channels.split(",") for r in [x for x in test
+                                                                      if x["facts"]["channel"] == ch][:a.per_channel]]
+    facts = [r["facts"] for r in test]
+    OUT.mkdir(parents=True, exist_ok=True)
+    res = {"device": None, "threads": torch.get_num_threads(), "n": a.n, "facts": len(facts), "models": {}}
+    with (OUT / f"{a.name}_candidates.jsonl").open("w") as log:
+        for name in a.models.split(","):
+            t = time.perf_counter()
+            gen = Generator.from_pretrained(model_folder(name), a.device)
+            res["device"] = str(gen.model.device)
+            load = time.perf_counter() - t
+            r = evaluate(gen, facts, a.n, a.seed, log)
+            r["load_seconds"] = load
+            res["models"][f"{name} ({gen.model_version})"] = r
+            del gen
+    res["note"] = "CPU shared with other jobs: timings are noisy"
+    (OUT / f"{a.name}.json").write_text(json.dumps(res, indent=1))
+    print(json.dumps(res, indent=1))
+
+
+if __name__ == "__main__":
+    main()

