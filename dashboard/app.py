@@ -16,6 +16,11 @@ VIEWS = Path(__file__).resolve().parent / "views"
 pages = [
     st.Page(VIEWS / "overview.py", title="Overview", icon=":material/dashboard:", default=True),
     st.Page(VIEWS / "data.py", title="Data", icon=":material/upload_file:"),
+    st.Page(VIEWS / "feedback.py", title="Feedback", icon=":material/reviews:"),
+    st.Page(VIEWS / "models_page.py", title="Models", icon=":material/model_training:"),
+    st.Page(VIEWS / "segments.py", title="Segments", icon=":material/donut_small:"),
+    st.Page(VIEWS / "cohorts.py", title="Cohorts", icon=":material/grid_on:"),
+    st.Page(VIEWS / "customers.py", title="Customers", icon=":material/person_search:"),
 ]
 nav = st.navigation(pages)
 

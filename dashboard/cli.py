@@ -14,7 +14,8 @@ from analysis.errors import ShoplensError
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 # Each module registers its subcommands; add a module here to add commands.
-COMMAND_MODULES = ["dashboard.commands.data"]
+COMMAND_MODULES = ["dashboard.commands.data", "dashboard.commands.models", "dashboard.commands.segments",
+                   "dashboard.commands.drafts"]
 
 
 def build_parser() -> argparse.ArgumentParser:

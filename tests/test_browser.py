@@ -1,71 +1,11 @@
 """End to end in headless Chromium: a person uploads a CSV on the Data page and sees Overview numbers change."""
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-
 import pytest
 
+from tests.browser_app import app_home, app_url, metric_value, page  # noqa: F401
+
 pytestmark = pytest.mark.browser
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory):
-    """`streamlit run` on a fresh home: the first start builds the demo shop, like a new user's machine."""
-    if not os.path.exists(CHROMIUM):
-        pytest.fail("Debian's chromium is not installed; `make test` installs it (make browser)")
-    home = tmp_path_factory.mktemp("apphome")
-    port = free_port()
-    env = {**os.environ, "SHOPLENS_HOME": str(home), "HF_HUB_OFFLINE": "1"}
-    env.pop("SHOPLENS_DB", None)
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-                             "--server.headless", "true"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the app did not become healthy within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
-
-
-@pytest.fixture
-def page(app_url):
-    from playwright.sync_api import expect, sync_playwright
-
-    expect.set_options(timeout=60_000)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.set_default_timeout(90_000)
-        yield pg
-        browser.close()
-
-
-def metric_value(page, label: str) -> str:
-    box = page.get_by_test_id("stMetric").filter(has_text=label).first
-    return box.get_by_test_id("stMetricValue").inner_text()
 
 
 def test_upload_changes_overview(page, app_url, tmp_path):

@@ -1,0 +1,79 @@
+"""Shared browser fixtures: a real `streamlit run` on a fresh home, and a headless Chromium page.
+
+Browser test modules import these (`from tests.browser_app import app_url, page  # noqa: F401`) so every flow a
+person clicks through runs against the same kind of server a new user starts with `make run`.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_app(home, extra_env: dict | None = None):
+    """(process, url) of the app on a free port, once /_stcore/health answers; the first start builds the demo shop."""
+    port = free_port()
+    env = {**os.environ, "SHOPLENS_HOME": str(home), "HF_HUB_OFFLINE": "1", **(extra_env or {})}
+    env.pop("SHOPLENS_DB", None)
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
+                             "--server.headless", "true"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(url + "/_stcore/health", timeout=2).read() == b"ok":
+                return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    pytest.fail("the app did not become healthy within 90 s")
+
+
+@pytest.fixture(scope="module")
+def app_home(tmp_path_factory):
+    """The SHOPLENS_HOME of this module's app (tests may prepare users or models in it before the app starts)."""
+    return tmp_path_factory.mktemp("apphome")
+
+
+@pytest.fixture(scope="module")
+def app_url(app_home):
+    if not os.path.exists(CHROMIUM):
+        pytest.fail("Debian's chromium is not installed; `make test` installs it (make browser)")
+    proc, url = start_app(app_home)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture
+def page(app_url):
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=60_000)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
+        pg = browser.new_page(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
+        pg.set_default_timeout(90_000)
+        yield pg
+        browser.close()
+
+
+def metric_value(page, label: str) -> str:
+    box = page.get_by_test_id("stMetric").filter(has_text=label).first
+    return box.get_by_test_id("stMetricValue").inner_text()
