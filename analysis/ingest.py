@@ -78,6 +78,8 @@ def _finish(con, table, info, raw, mapping, overrides, mode, who, dry_run, notes
     rejected = invalid + len(raw.parse_rejects)
     report = LoadReport(table=table, rows_in=accepted + rejected, accepted=accepted, rejected=rejected,
                         rejects_file=None, file_format=info.format, mapping=mapping, notes=notes, dry_run=dry_run)
+    if report.rows_in == 0:
+        report.notes.append("the file has a header but no data rows; nothing was added")
     _collect_rejects(con, raw, len(raw.headers))
     report.sample_rejects = [
         dict(zip(("line", "column", "reason", "raw"), r, strict=False))
@@ -115,7 +117,8 @@ def _finish(con, table, info, raw, mapping, overrides, mode, who, dry_run, notes
 
 def _collect_rejects(con, raw, ncols: int) -> None:
     """One row per rejected source line: parser rejects from DuckDB plus validation reasons with the raw values."""
-    raw_text = " || ' | ' || ".join(f"coalesce(r.c{i}, '')" for i in range(ncols))
+    # one flat call, not a chain of ||: a 500-column export would exceed DuckDB's expression depth
+    raw_text = "concat_ws(' | ', " + ", ".join(f"coalesce(r.c{i}, '')" for i in range(ncols)) + ")"
     con.execute(f"""CREATE OR REPLACE TEMP TABLE _rejects AS
                     SELECT s._line AS line, regexp_extract(s._reasons, '^([^:]+):', 1) AS column_name,
                            s._reasons AS reason, {raw_text} AS raw

@@ -12,6 +12,7 @@ import pandas as pd
 from analysis.errors import IngestError
 from analysis.sniff import SourceInfo, find_unterminated_quote, open_text
 
+MAX_LINE_BYTES = 10_000_000
 DUCKDB_ENCODINGS = {"utf-8": "utf-8", "utf-8-sig": "utf-8", "utf-16": "utf-16"}
 
 
@@ -44,14 +45,14 @@ def _read_csv(con, info: SourceInfo) -> RawTable:
             where=f"{info.name}, line {bad_line}",
             fix='close the quote on that line, or double any " inside a quoted value ("")',
         )
-    path, cleanup = str(info.path), None
+    path, cleanup, compression = str(info.path), None, "gzip" if info.compressed else "none"
     encoding = DUCKDB_ENCODINGS.get(info.encoding)
-    if encoding is None:  # any other codec: transcode once to UTF-8 so DuckDB's parallel reader can take it
+    if encoding is None or info.decode_errors != "replace" or info.mixed_newlines:  # any other codec: transcode once to UTF-8 so DuckDB's parallel reader can take it
         fd, cleanup = tempfile.mkstemp(suffix=".csv")
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as out, open_text(info) as src:
             for chunk in iter(lambda: src.read(1 << 20), ""):
                 out.write(chunk)
-        path, encoding = cleanup, "utf-8"
+        path, encoding, compression = cleanup, "utf-8", "none"
     headers = _names(info.headers)
     ncols = len(headers)
     cols = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(ncols)) + "}"
@@ -62,8 +63,8 @@ def _read_csv(con, info: SourceInfo) -> RawTable:
                 FROM read_csv(?, header = true, delim = ?, quote = '"', escape = '"', columns = {cols},
                               encoding = ?, store_rejects = true, rejects_table = '_csv_rejects',
                               rejects_scan = '_csv_scans', strict_mode = true, null_padding = false,
-                              compression = ?, max_line_size = 10000000)""",
-            [path, info.delimiter, encoding, "gzip" if info.compressed else "none"],
+                              compression = ?, max_line_size = {MAX_LINE_BYTES})""",
+            [path, info.delimiter, encoding, compression],
         )
         rejects = con.execute(
             """SELECT line, any_value(column_name), string_agg(DISTINCT error_type || ': ' || error_message, '; '),
@@ -71,6 +72,11 @@ def _read_csv(con, info: SourceInfo) -> RawTable:
                FROM _csv_rejects GROUP BY line ORDER BY line"""
         ).fetchall()
     except Exception as exc:  # duckdb raises subclasses of duckdb.Error with the parser's own wording
+        if "Maximum line size" in str(exc):
+            raise IngestError(
+                f"{info.name} could not be read as CSV: one line is longer than {MAX_LINE_BYTES // 1_000_000} MB "
+                "(a single text field that large is not a real order or review)", where=info.name,
+                fix="check that every quote is closed; cut oversized text fields to a few thousand characters") from exc
         raise IngestError(f"{info.name} could not be read as CSV: {str(exc).splitlines()[0]}", where=info.name,
                           fix="check the delimiter and quoting, or save it again from your spreadsheet as CSV UTF-8") from exc
     finally:
@@ -91,10 +97,10 @@ def _short_parse_reason(reason: str) -> str:
 def _add_line_numbers(con, ncols: int, reject_lines: list[int]) -> None:
     """View `_rawv` adds each row's file line: header + rows before it + newlines inside earlier quoted fields +
     bad lines the parser skipped (the i-th skipped line R_i shifts every row k with k + 1 >= R_i - i)."""
-    nl = " + ".join(f"coalesce(length(c{i}) - length(replace(c{i}, chr(10), '')), 0)" for i in range(ncols))
-    has_nl = con.execute(
-        "SELECT bool_or(" + " OR ".join(f"contains(c{i}, chr(10))" for i in range(ncols)) + ") FROM _raw"
-    ).fetchone()[0]
+    # flat concat() calls, not chains of + / OR: wide exports (500+ columns) would exceed the expression depth
+    joined = "concat(" + ", ".join(f"c{i}" for i in range(ncols)) + ")"
+    nl = f"(length({joined}) - length(replace({joined}, chr(10), '')))"
+    has_nl = con.execute(f"SELECT bool_or(contains({joined}, chr(10))) FROM _raw").fetchone()[0]
     line = "_row + 1"
     row = "rowid + 1 AS _row, "  # insertion order is file order, so the table's rowid numbers the data rows
     if has_nl:
@@ -165,8 +171,8 @@ def _read_xlsx(con, info: SourceInfo) -> RawTable:
 
 def _read_parquet(con, info: SourceInfo) -> RawTable:
     try:
-        cols = con.execute("SELECT name FROM parquet_schema(?) WHERE num_children IS NULL OR num_children = 0",
-                           [str(info.path)]).fetchall()
+        # top-level columns only: list/struct/map columns come through as their text form, never their leaves
+        cols = con.execute("DESCRIBE SELECT * FROM read_parquet(?)", [str(info.path)]).fetchall()
         names = [c[0] for c in cols]
         info.headers = names
         select = ", ".join(f'CAST("{n.replace(chr(34), chr(34) * 2)}" AS VARCHAR) AS c{i}' for i, n in enumerate(names))

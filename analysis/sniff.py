@@ -44,6 +44,8 @@ class SourceInfo:
     encoding: str = "utf-8"
     delimiter: str = ","
     compressed: bool = False
+    decode_errors: str = "replace"  # "cp1252_fallback" for UTF-8 files with a few pasted Windows-1252 lines
+    mixed_newlines: bool = False  # CRLF and LF lines in one file (two exports pasted together)
     headers: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
@@ -61,6 +63,9 @@ def sniff(path: Path | str, display_name: str | None = None) -> SourceInfo:
     name = display_name or path.name
     if not path.exists():
         raise IngestError(f"File not found: {path}", fix="check the path")
+    if not path.is_file():
+        raise IngestError(f"{name} is a folder or a device, not a file", where=name,
+                          fix="pick the CSV, XLSX or Parquet file itself")
     size = path.stat().st_size
     limit = max_upload_bytes()
     if size > limit:
@@ -137,6 +142,11 @@ def _detect_text(info: SourceInfo, head: bytes) -> None:
     if not first_line.strip():
         raise IngestError(f"{name} has no header line (the first line is empty)", where=f"{name}, line 1",
                           fix="put the column names on the first line")
+    crlf = head.count(b"\r\n")
+    # a CRLF header over LF rows (two exports pasted together); CRLF inside quoted text of an LF file is normal
+    if head.split(b"\n", 1)[0].endswith(b"\r") and head.count(b"\n") > crlf:
+        info.mixed_newlines = True
+        info.notes.append("line endings mixed CRLF and LF; read as one style")
     info.delimiter = _detect_delimiter(first_line)
     info.headers = next(csv.reader([first_line], delimiter=info.delimiter))
 
@@ -147,6 +157,13 @@ def _decode_head(info: SourceInfo, head: bytes) -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(head) - 4:  # a multi-byte character cut by the head boundary
             return head[: exc.start].decode("utf-8")
+    lenient = head.decode("utf-8", errors="replace")
+    if any(ord(ch) > 127 and ch != "\ufffd" for ch in lenient):
+        # Real UTF-8 text with a few undecodable bytes: lines pasted from a Windows-1252 export. Decoding the whole
+        # file as cp1252 would turn every correct accent into mojibake; decode only the bad bytes as cp1252.
+        info.decode_errors = "cp1252_fallback"
+        info.notes.append("mostly UTF-8 with some Windows-1252 bytes; those bytes were read as Windows-1252")
+        return head.decode("utf-8", errors="cp1252_fallback")
     from charset_normalizer import from_bytes
 
     best = from_bytes(head).best()
@@ -156,6 +173,13 @@ def _decode_head(info: SourceInfo, head: bytes) -> str:
     info.encoding = enc
     info.notes.append(f"text encoding {enc} converted to UTF-8")
     return head.decode(enc, errors="replace")
+
+
+def _cp1252_fallback(exc: UnicodeDecodeError) -> tuple[str, int]:
+    return exc.object[exc.start:exc.end].decode("cp1252", errors="replace"), exc.end
+
+
+codecs.register_error("cp1252_fallback", _cp1252_fallback)
 
 
 def _looks_binary(text: str) -> bool:
@@ -185,7 +209,8 @@ def _count_outside_quotes(line: str, delim: str) -> int:
 def open_text(info: SourceInfo) -> io.TextIOBase:
     """The file as decoded text, for the few checks that need to see every byte (quote balance, transcoding)."""
     raw = gzip.open(info.path, "rb") if info.compressed else open(info.path, "rb")
-    return io.TextIOWrapper(raw, encoding=info.encoding, errors="replace", newline="")
+    return io.TextIOWrapper(raw, encoding=info.encoding, errors=info.decode_errors,
+                            newline=None if info.mixed_newlines else "")
 
 
 def find_unterminated_quote(info: SourceInfo) -> int | None:

@@ -26,6 +26,10 @@ def formula_test(expr: str) -> str:
     return f"(left(ltrim({expr}), 1) IN ('=', '+', '-', '@') AND regexp_matches({expr}, {sql_str(FORMULA_RE)}))"
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2199  # dates outside are typos (99999) or spreadsheet epochs, never real orders
+MAX_ABS_NUMBER = 1e12
+
+
 def detect_date_format(con, col: str) -> str | None:
     """The format that parses the most sample values; day-first beats month-first only when it parses more."""
     sample = [r[0] for r in con.execute(
@@ -69,16 +73,21 @@ def _typed_expr(col: schema.Column, r: str, fmt: str | None, comma: bool) -> str
         num = f"try_cast(replace(replace({clean}, '.', ''), ',', '.') AS DOUBLE)"
     else:
         num = f"coalesce(try_cast({r} AS DOUBLE), try_cast({clean} AS DOUBLE))"
-    return num if col.kind == "number" else f"CAST(CASE WHEN {num} = round({num}) THEN {num} END AS INTEGER)"
+    return num if col.kind == "number" else f"TRY_CAST(CASE WHEN {num} = round({num}) THEN {num} END AS INTEGER)"
 
 
 def _format_reason(col: schema.Column, fmt: str | None) -> str:
     r, t, n = f"r_{col.name}", f"t_{col.name}", col.name
     bad = f"CASE WHEN {r} IS NOT NULL AND {t} IS NULL THEN '{n}: \"' || left({r}, 60) || "
     if col.kind == "timestamp":
-        return bad + f"'\" is not a date (expected {'YYYY-MM-DD HH:MM' if fmt is None else fmt})' END"
+        return (bad + f"'\" is not a date (expected {'YYYY-MM-DD HH:MM' if fmt is None else fmt})' "
+                f"WHEN {t} < TIMESTAMP '{MIN_YEAR}-01-01' OR {t} >= TIMESTAMP '{MAX_YEAR + 1}-01-01' THEN "
+                f"'{n}: \"' || left({r}, 60) || '\" is outside the plausible years {MIN_YEAR}-{MAX_YEAR}' END")
     if col.kind == "number":
-        return bad + "'\" is not a number' END"
+        # NaN, inf and 1e308 parse as doubles but would poison every sum; NaN fails every comparison, so NOT (<) catches it
+        return (bad + "'\" is not a number' "
+                f"WHEN {t} IS NOT NULL AND NOT (abs({t}) < {MAX_ABS_NUMBER:.0e}) THEN "
+                f"'{n}: \"' || left({r}, 60) || '\" is not a finite number below {MAX_ABS_NUMBER:,.0f}' END")
     if col.kind == "integer":
         return bad + "'\" is not a whole number' END"
     return (f"CASE WHEN {formula_test(r)} THEN '{n}: \"' || left({r}, 40) || '\" is spreadsheet formula text, "
