@@ -1,6 +1,6 @@
 """Shared browser fixtures: a real `streamlit run` on a fresh home, and a headless Chromium page.
 
-Browser test modules import these (`from tests.browser_app import app_url, page  # noqa: F401`) so every flow a
+tests/conftest.py registers this module as a pytest plugin, so every browser test module gets these fixtures and every flow a
 person clicks through runs against the same kind of server a new user starts with `make run`.
 """
 from __future__ import annotations

@@ -9,6 +9,9 @@ import pytest  # noqa: E402
 
 from analysis import store  # noqa: E402
 
+# browser fixtures (app_home, app_url, page) for every test module that drives the real app in Chromium
+pytest_plugins = ["tests.browser_app"]
+
 
 @pytest.fixture
 def db(tmp_path, monkeypatch):
@@ -31,3 +34,43 @@ def write(tmp_path):
             p.write_text(content, encoding=encoding, newline="")
         return p
     return _write
+
+
+@pytest.fixture(scope="session")
+def demo_file(tmp_path_factory):
+    """The demo shop's database, built once per test session (about 5 s); modules work on copies of it."""
+    from analysis import demo
+
+    path = tmp_path_factory.mktemp("demo_build") / "demo.duckdb"
+    con = store.connect(path)
+    demo.build(con, path)
+    con.close()
+    return path
+
+
+def _copy_of(demo_file, folder):
+    import shutil
+
+    path = folder / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def demo_db(demo_file, tmp_path_factory):
+    """Path of this module's own copy of the demo database; the app and CLI default to it (SHOPLENS_HOME/DB)."""
+    home = tmp_path_factory.mktemp("home")
+    path = _copy_of(demo_file, home)
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SHOPLENS_HOME", str(home))
+    mp.setenv("SHOPLENS_DB", str(path))
+    yield path
+    mp.undo()
+
+
+@pytest.fixture(scope="module")
+def demo_con(demo_file, tmp_path_factory):
+    """An open connection to this module's own copy of the demo database."""
+    con = store.connect(_copy_of(demo_file, tmp_path_factory.mktemp("demo")))
+    yield con
+    con.close()

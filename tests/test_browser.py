@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_app import app_home, app_url, metric_value, page  # noqa: F401
+from tests.browser_app import metric_value
 
 pytestmark = pytest.mark.browser
 

@@ -85,16 +85,6 @@ def test_holdout_on_small_shop(db):
         clv.holdout(con, "2024-05-31", 0)
 
 
-@pytest.fixture(scope="module")
-def demo_con(tmp_path_factory):
-    from analysis import demo, store
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    con = store.connect(path)
-    demo.build(con, path)
-    yield con
-    con.close()
-
-
 @pytest.mark.parametrize("cutoff", ["2011-03-31", "2011-06-30"])
 def test_demo_holdout_beats_naive(demo_con, cutoff):
     t = clv.holdout(demo_con, cutoff, 91).totals

@@ -1,24 +1,7 @@
 """Each page through Streamlit's AppTest on the demo database (built once for the module)."""
 import datetime as dt
 
-import pytest
 from streamlit.testing.v1 import AppTest
-
-from analysis import demo, store
-
-
-@pytest.fixture(scope="module")
-def demo_db(tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")
-    path = home / "demo.duckdb"
-    con = store.connect(path)
-    demo.build(con, path)
-    con.close()
-    mp = pytest.MonkeyPatch()
-    mp.setenv("SHOPLENS_HOME", str(home))
-    mp.setenv("SHOPLENS_DB", str(path))
-    yield path
-    mp.undo()
 
 
 def run_app(page=None):

@@ -81,16 +81,6 @@ def test_segment_products_lift(db):
     assert set(rfm.SEGMENTS) >= {"Champions", "Lost"}
 
 
-@pytest.fixture(scope="module")
-def demo_con(tmp_path_factory):
-    from analysis import demo, store
-    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
-    con = store.connect(path)
-    demo.build(con, path)
-    yield con
-    con.close()
-
-
 def test_demo_copurchase_beats_popularity(demo_con):
     ev = recommend.evaluate(demo_con, "2011-09-09", 91)
     assert ev["hit_rate_copurchase"] > ev["hit_rate_popularity"]
