@@ -295,6 +295,10 @@ _WEAK_CUE = re.compile(r"(?i:(?:this is|i am|i'm|from|thanks,?|thank you,?|cheer
                        r"and|to|for|by|me and|mrs?\.?)\s*[:,]?\s*)$")
 
 
+# a capitalised cue word glued to the name in a title ("Call Jane Doe", "Ask For Ilona") starts the run
+_RUN_CUES = frozenset({"call", "text", "email", "ask", "contact", "message", "dear", "hi", "hello", "thanks"})
+
+
 def _name_runs(text: str) -> list[list[re.Match]]:
     """Runs of capitalised words separated by single spaces (name particles such as "van der" may sit inside)."""
     runs: list[list[re.Match]] = []
@@ -335,7 +339,7 @@ def _names(text: str) -> Iterable[Finding]:
             if len(run) > 1 and low[1] not in _STOPWORDS:
                 yield Finding("NAME", start, end)
             continue
-        if low[0] in _STOPWORDS or low[0] in _FUNCTION_WORDS and low[0] not in first:
+        if low[0] in _STOPWORDS or low[0] in _FUNCTION_WORDS and low[0] not in first or low[0] in _RUN_CUES:
             # "I", "The", "My": a name may still follow inside the run ("I met Ilona Nagy")
             if len(run) > 1:
                 rest = run[1:]
