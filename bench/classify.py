@@ -1,8 +1,10 @@
 """Classifier benchmark: scoring throughput (texts/s on the clothing reviews) of Shoplens' scorer (length bucketing,
-dynamic padding, optional int8) against a plain transformers pipeline("text-classification") in the same run, and
-fine-tune time per epoch. Same script on CPU (2 threads) and GPU (device auto). Prints JSON, writes bench/out/.
+dynamic padding, optional int8, embedding cache for the fast model) against a plain transformers
+pipeline("text-classification") in the same run, fine-tune time per epoch, and the quality table (models vs the
+TF-IDF and zero-shot baselines on the hand-read test split and held-back rating-derived labels). Same script on CPU
+(2 threads) and GPU (device auto). Prints JSON and the table, writes bench/out/classify_<device>.json.
 
-    python bench/classify.py [--model FOLDER] [--n 2000] [--baseline-n 400] [--device auto|cpu|cuda]
+    python bench/classify.py [--model FOLDER ...] [--n 2000] [--baseline-n 200] [--device auto|cpu|cuda] [--no-quality]
 """
 from __future__ import annotations
 
@@ -26,38 +28,125 @@ def throughput(fn, texts) -> float:
     return len(texts) / (time.perf_counter() - t)
 
 
+def finetune_timing(a, dev, gpu: bool) -> dict:
+    """Timed steps of the full fine-tune (both heads, cue features) on labelled texts, scaled to one epoch."""
+    import random
+
+    import torch
+
+    from models.classifier import ClassifierConfig, ReviewClassifier
+    from models.data import clothing_reviews, load_labels
+    from models.lexicon import default_lexicon
+    from models.train import FINETUNE_WEAK, TrainConfig, _targets, _train_batches
+
+    cfg = TrainConfig()
+    recs = [r for r in load_labels() if r["split"] == "train"]
+    n_train = a.train_samples * (10 if gpu else 1)
+    recs = (recs * (1 + n_train // max(1, len(recs))))[:n_train]
+    ccfg = ClassifierConfig(lexicon=default_lexicon(list(ClassifierConfig().topics)))
+    net = ReviewClassifier.from_backbone(ccfg, a.device)
+    texts = [r["text"] for r in recs]
+    ids = net.tokenizer(texts, truncation=True, max_length=cfg.max_length)["input_ids"]
+    cues = net.cues(texts)
+    s, y, _ = _targets(recs, net.config.topics)
+    opt = torch.optim.AdamW(net.net.parameters(), lr=cfg.lr)
+    net.net.train()
+    t, done = time.perf_counter(), 0
+    for i, batch in enumerate(_train_batches([len(x) for x in ids], cfg.batch_size, random.Random(0))):
+        if i == 1:
+            t, done = time.perf_counter(), 0  # first step is warm-up
+        enc = net.tokenizer.pad({"input_ids": [ids[j] for j in batch]}, return_tensors="pt")
+        with torch.autocast(dev.device.type, dtype=dev.dtype, enabled=gpu):
+            sl, tl = net.net(enc["input_ids"].to(dev.device), enc["attention_mask"].to(dev.device),
+                             torch.tensor(cues[batch], device=dev.device))
+            loss = torch.nn.functional.cross_entropy(sl.float(), torch.tensor(s[batch], device=dev.device)) + \
+                torch.nn.functional.binary_cross_entropy_with_logits(tl.float(), torch.tensor(y[batch], device=dev.device))
+        loss.backward()
+        opt.step()
+        opt.zero_grad()
+        done += len(batch)
+    if gpu:
+        torch.cuda.synchronize()
+    per_sample = (time.perf_counter() - t) / max(1, done)
+    epoch_n = 880 + sum(FINETUNE_WEAK.values())  # default: ~880 hand-read train + the weak sentiment sample
+    return {"train_samples_per_s": 1 / per_sample, "default_epoch_samples": epoch_n,
+            "est_seconds_per_default_epoch": per_sample * epoch_n,
+            "est_seconds_per_epoch_all_reviews": per_sample * len(clothing_reviews())}
+
+
+def quality(models: dict, heldback_n: int = 2000) -> dict:
+    """Test-split and held-back figures for each model, and both baselines on the same data."""
+    from models import baselines
+    from models.data import heldback, load_labels, weak_sentiment
+    from models.train import evaluate, evaluate_heldback
+
+    recs = load_labels()
+    test = [r for r in recs if r["split"] == "test"]
+    labelled = {int(r["id"]) for r in recs}
+    rows = {}
+    for name, clf in models.items():
+        m = evaluate(clf, test)
+        rows[name] = {"sentiment_macro_f1": m["sentiment"]["macro_f1"], "topic_macro_f1": m["topics"]["macro_f1"],
+                      "heldback_balanced_accuracy": evaluate_heldback(clf, labelled, heldback_n)["balanced_accuracy"]}
+    hb_ids = set(heldback(labelled, heldback_n)["id"])
+    weak = weak_sentiment(labelled | hb_ids, {"negative": 700, "neutral": 250, "positive": 700}, seed=13)
+    for name, r in baselines.run_all(recs, weak, heldback_n=heldback_n).items():
+        rows[name] = {k: r[k] for k in ("sentiment_macro_f1", "topic_macro_f1", "heldback_balanced_accuracy")}
+    return rows
+
+
+def table(rows: dict) -> str:
+    out = ["| model | sentiment macro-F1 (test) | held-back balanced acc. | topic macro-F1 (test) |", "|---|---|---|---|"]
+    out += [f"| {k} | {v['sentiment_macro_f1']:.3f} | {v['heldback_balanced_accuracy']:.3f} | {v['topic_macro_f1']:.3f} |"
+            for k, v in rows.items()]
+    return "\n".join(out)
+
+
 def main() -> None:
     import numpy as np
     import torch
     from transformers import AutoModelForSequenceClassification, pipeline
 
-    from models import backbone, registry
-    from models.classifier import ClassifierConfig, ReviewClassifier
+    from models import backbone, registry, starter
+    from models.classifier import ReviewClassifier
     from models.data import clothing_reviews, load_labels
     from models.metrics import sentiment_report
-    from models.train import TrainConfig, _targets, _train_batches
 
     ap = argparse.ArgumentParser()
-    ap.add_argument("--model", default=None, help="model folder (default: the active sentiment model, else untuned)")
+    ap.add_argument("--model", action="append", default=None,
+                    help="model folder (repeatable; default: the active sentiment model and the shipped starter)")
     ap.add_argument("--n", type=int, default=2000, help="reviews scored by Shoplens")
-    ap.add_argument("--baseline-n", type=int, default=400, help="reviews scored by the pipeline baseline")
-    ap.add_argument("--train-samples", type=int, default=320, help="samples timed for the fine-tune epoch estimate")
+    ap.add_argument("--baseline-n", type=int, default=200, help="reviews scored by the pipeline baseline")
+    ap.add_argument("--train-samples", type=int, default=240, help="samples timed for the fine-tune epoch estimate")
     ap.add_argument("--device", default="auto")
+    ap.add_argument("--no-quality", action="store_true", help="skip the quality table (baselines take ~2 min on CPU)")
     a = ap.parse_args()
 
+    models = {}
     act = registry.active("sentiment")
-    folder = a.model or (act["path"] if act else None)
-    clf = (ReviewClassifier.from_pretrained(folder, a.device) if folder
-           else ReviewClassifier.from_backbone(ClassifierConfig(), a.device))
-    dev = clf.choice
+    for folder in a.model or ([act["path"]] if act else []):
+        clf = ReviewClassifier.from_pretrained(folder, a.device)
+        models[clf.config.version or Path(folder).name] = clf
+    if not a.model and starter.available():
+        models["starter (fast, shipped)"] = starter.load(a.device)
+    first = next(iter(models.values()))
+    dev = first.choice
     gpu = dev.device.type == "cuda"
-    reviews = clothing_reviews().sample(frac=1.0, random_state=1)
-    texts = reviews["text"].tolist()[: a.n]
-    res = {"device": dev.name, "torch_threads": torch.get_num_threads(), "model": folder or "untuned backbone",
-           "n_scored": len(texts), "load_avg_1m_at_start": os.getloadavg()[0], "cpus": os.cpu_count()}
+    texts = clothing_reviews().sample(frac=1.0, random_state=1)["text"].tolist()[: a.n]
+    res = {"device": dev.name, "torch_threads": torch.get_num_threads(), "n_scored": len(texts),
+           "load_avg_1m_at_start": os.getloadavg()[0], "cpus": os.cpu_count(), "scoring": {}}
 
     bs = 256 if gpu else 64
-    res["shoplens_texts_per_s"] = throughput(lambda x: clf.predict_proba(x, batch_size=bs), texts)
+    for name, clf in models.items():
+        frozen = clf.config.frozen_encoder
+        clf.config.frozen_encoder = False  # cold: no embedding cache
+        row = {"max_length": clf.config.max_length, "texts_per_s": throughput(
+            lambda x, c=clf: c.predict_proba(x, batch_size=bs), texts)}
+        clf.config.frozen_encoder = frozen
+        if frozen:  # a fast model re-scoring reviews it has seen (cache filled by the first pass)
+            clf.predict_proba(texts, batch_size=bs)
+            row["cached_texts_per_s"] = throughput(lambda x, c=clf: c.predict_proba(x, batch_size=bs), texts)
+        res["scoring"][name] = row
 
     # plain pipeline baseline: same backbone as a sequence classifier, default batching, truncation only
     hf = AutoModelForSequenceClassification.from_pretrained(str(backbone.backbone_dir()), num_labels=3,
@@ -66,60 +155,34 @@ def main() -> None:
                     device=0 if gpu else "cpu")
     bn = texts[: (a.baseline_n * 10 if gpu else a.baseline_n)]
     res["pipeline_n"] = len(bn)
-    res["pipeline_texts_per_s"] = throughput(lambda x: pipe(x, truncation=True, max_length=clf.config.max_length), bn)
-    res["speedup_vs_pipeline"] = res["shoplens_texts_per_s"] / res["pipeline_texts_per_s"]
+    res["pipeline_texts_per_s"] = throughput(lambda x: pipe(x, truncation=True, max_length=128), bn)
+    for row in res["scoring"].values():
+        row["speedup_vs_pipeline"] = row["texts_per_s"] / res["pipeline_texts_per_s"]
 
     test = [r for r in load_labels() if r["split"] == "test"]
-    if not gpu and folder:  # int8 dynamic quantization: faster on CPU, kept only if accuracy holds
+    name, clf = next(iter(models.items()))
+    if not gpu and not clf.config.frozen_encoder:  # int8 dynamic quantization: kept only if accuracy holds
         base = clf.predict([r["text"] for r in test])
-        q = ReviewClassifier.from_pretrained(folder, "cpu").quantize()
-        res["int8_texts_per_s"] = throughput(lambda x: q.predict_proba(x, batch_size=bs), texts)
+        q = ReviewClassifier.from_pretrained(act["path"] if not a.model else a.model[0], "cpu").quantize()
         qp = q.predict([r["text"] for r in test])
         gold = [r["sentiment"] for r in test]
-        f32 = sentiment_report(gold, [p["sentiment"] for p in base], clf.config.sentiments)["macro_f1"]
-        i8 = sentiment_report(gold, [p["sentiment"] for p in qp], clf.config.sentiments)["macro_f1"]
-        res["test_macro_f1_fp32"], res["test_macro_f1_int8"] = f32, i8
-        res["int8_agreement"] = float(np.mean([x["sentiment"] == y["sentiment"] for x, y in zip(base, qp, strict=True)]))
+        res["int8"] = {"model": name, "texts_per_s": throughput(lambda x: q.predict_proba(x, batch_size=bs), texts),
+                       "test_macro_f1_fp32": sentiment_report(gold, [p["sentiment"] for p in base],
+                                                              clf.config.sentiments)["macro_f1"],
+                       "test_macro_f1_int8": sentiment_report(gold, [p["sentiment"] for p in qp],
+                                                              clf.config.sentiments)["macro_f1"],
+                       "agreement": float(np.mean([x["sentiment"] == y["sentiment"]
+                                                   for x, y in zip(base, qp, strict=True)]))}
 
-    # fine-tune time: timed steps of a full fine-tune (both heads) on labelled texts, scaled to one default epoch
-    cfg = TrainConfig()
-    recs = [r for r in load_labels() if r["split"] == "train"]
-    n_train = a.train_samples * (10 if gpu else 1)
-    recs = (recs * (1 + n_train // max(1, len(recs))))[:n_train]
-    net = ReviewClassifier.from_backbone(ClassifierConfig(), a.device)
-    ids = net.tokenizer([r["text"] for r in recs], truncation=True, max_length=cfg.max_length)["input_ids"]
-    s, y, _ = _targets(recs, net.config.topics)
-    opt = torch.optim.AdamW(net.net.parameters(), lr=cfg.lr)
-    net.net.train()
-    import random
-
-    t = time.perf_counter()
-    for i, batch in enumerate(_train_batches([len(x) for x in ids], cfg.batch_size, random.Random(0))):
-        if i == 1:
-            t = time.perf_counter()  # first step is warm-up
-            done = 0
-        enc = net.tokenizer.pad({"input_ids": [ids[j] for j in batch]}, return_tensors="pt")
-        with torch.autocast(dev.device.type, dtype=dev.dtype, enabled=gpu):
-            sl, tl = net.net(enc["input_ids"].to(dev.device), enc["attention_mask"].to(dev.device))
-            loss = torch.nn.functional.cross_entropy(sl.float(), torch.tensor(s[batch], device=dev.device)) + \
-                torch.nn.functional.binary_cross_entropy_with_logits(tl.float(), torch.tensor(y[batch], device=dev.device))
-        loss.backward()
-        opt.step()
-        opt.zero_grad()
-        if i >= 1:
-            done += len(batch)
-    if gpu:
-        torch.cuda.synchronize()
-    per_sample = (time.perf_counter() - t) / max(1, done)
-    epoch_n = 880 + sum(cfg.weak_per_class.values())  # default: ~880 hand-read train + weak sentiment reviews
-    all_n = len(clothing_reviews())
-    res.update({"train_samples_per_s": 1 / per_sample, "default_epoch_samples": epoch_n,
-                "est_seconds_per_default_epoch": per_sample * epoch_n,
-                "est_seconds_per_epoch_all_reviews": per_sample * all_n})
+    res["finetune"] = finetune_timing(a, dev, gpu)
+    if not a.no_quality:
+        res["quality"] = quality(models)
     res["load_avg_1m_at_end"] = os.getloadavg()[0]  # other jobs on the same cores lower every figure above
     OUT.mkdir(parents=True, exist_ok=True)
     (OUT / f"classify_{dev.device.type}.json").write_text(json.dumps(res, indent=1))
     print(json.dumps(res, indent=1))
+    if "quality" in res:
+        print("\n" + table(res["quality"]))
 
 
 if __name__ == "__main__":

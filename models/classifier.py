@@ -31,24 +31,41 @@ class ClassifierConfig:
     topic_thresholds: dict[str, float] = field(default_factory=dict)  # tuned on validation; 0.5 when absent
     version: str = ""
     task: str = "all"
+    frozen_encoder: bool = False  # True: the encoder is the untouched backbone (a "fast" model: linear heads only)
+    normalize: bool = False  # L2-normalise the pooled embedding before the heads
+    lexicon: dict[str, str] = field(default_factory=dict)  # cue name → regex; flags feed the heads beside the embedding
 
 
 class ReviewNet(nn.Module):
-    """encoder → mean pool over real tokens → dropout → (sentiment logits, topic logits)."""
+    """encoder → mean pool over real tokens → dropout → [pooled, cue flags] → (sentiment logits, topic logits)."""
 
-    def __init__(self, encoder: nn.Module, n_sentiments: int, n_topics: int, dropout: float = 0.1):
+    def __init__(self, encoder: nn.Module, n_sentiments: int, n_topics: int, dropout: float = 0.1,
+                 normalize: bool = False, n_cues: int = 0):
         super().__init__()
         self.encoder = encoder
         hidden = encoder.config.hidden_size
+        self.normalize = normalize
         self.dropout = nn.Dropout(dropout)
-        self.sentiment_head = nn.Linear(hidden, n_sentiments)
-        self.topic_head = nn.Linear(hidden, n_topics)
+        self.sentiment_head = nn.Linear(hidden + n_cues, n_sentiments)
+        self.topic_head = nn.Linear(hidden + n_cues, n_topics)
 
-    def forward(self, input_ids, attention_mask):
+    def pool(self, input_ids, attention_mask):
+        """Mean of the encoder's last hidden states over real tokens (B, H), before any normalisation."""
         h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state  # (B, T, H)
         m = attention_mask.unsqueeze(-1).to(h.dtype)  # (B, T, 1)
-        pooled = self.dropout((h * m).sum(1) / m.sum(1).clamp(min=1.0))  # (B, H)
-        return self.sentiment_head(pooled), self.topic_head(pooled)  # (B, S), (B, K)
+        return (h * m).sum(1) / m.sum(1).clamp(min=1.0)  # (B, H)
+
+    def heads(self, pooled, cues=None):
+        """pooled (B, H), cues (B, F) or None → (B, S), (B, K)."""
+        if self.normalize:
+            pooled = nn.functional.normalize(pooled, dim=-1)
+        x = self.dropout(pooled)
+        if cues is not None and cues.shape[1]:
+            x = torch.cat([x, cues.to(x.dtype)], -1)  # (B, H + F)
+        return self.sentiment_head(x), self.topic_head(x)  # (B, S), (B, K)
+
+    def forward(self, input_ids, attention_mask, cues=None):
+        return self.heads(self.pool(input_ids, attention_mask), cues)
 
 
 def length_batches(lengths: list[int], batch_size: int) -> list[np.ndarray]:
@@ -68,7 +85,8 @@ class ReviewClassifier:
     def from_backbone(cls, config: ClassifierConfig | None = None, device: str = "auto") -> ReviewClassifier:
         """A new classifier on the pre-trained backbone with untrained heads."""
         config = config or ClassifierConfig()
-        net = ReviewNet(backbone.load_encoder(), len(config.sentiments), len(config.topics), config.dropout)
+        net = ReviewNet(backbone.load_encoder(), len(config.sentiments), len(config.topics), config.dropout,
+                        config.normalize, len(config.lexicon))
         return cls(net, backbone.load_tokenizer(), config, device)
 
     @classmethod
@@ -89,7 +107,8 @@ class ReviewClassifier:
             config = ClassifierConfig(**{k: v for k, v in raw.items() if k in ClassifierConfig.__dataclass_fields__})
             enc = AutoModel.from_config(AutoConfig.from_pretrained(str(folder / ENCODER_DIR), local_files_only=True))
             tok = AutoTokenizer.from_pretrained(str(folder / ENCODER_DIR), local_files_only=True)
-            net = ReviewNet(enc, len(config.sentiments), len(config.topics), config.dropout)
+            net = ReviewNet(enc, len(config.sentiments), len(config.topics), config.dropout, config.normalize,
+                            len(config.lexicon))
             net.load_state_dict(load_file(str(folder / WEIGHTS_FILE)))
         except Exception as exc:  # safetensors, json, torch and transformers each raise their own kinds
             raise ShoplensError(f"Model folder {folder} is corrupt ({type(exc).__name__}: {str(exc)[:160]})",
@@ -124,35 +143,76 @@ class ReviewClassifier:
         return self.tokenizer(texts, truncation=True, max_length=self.config.max_length, padding=True,
                               return_tensors="pt")
 
+    def cache_name(self) -> str:
+        """Embedding-cache folder shared by every model whose encoder is the untouched backbone."""
+        import hashlib
+
+        base = f"{self.config.base_model}|{self.config.max_length}"
+        return f"backbone-{self.config.max_length}-{hashlib.sha1(base.encode()).hexdigest()[:10]}"
+
     @torch.inference_mode()
-    def predict_proba(self, texts: list[str], batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
-        """(sentiment probabilities (N, S), topic probabilities (N, K)) for already-cleaned texts, length-bucketed."""
-        n = len(texts)
-        sent = np.zeros((n, len(self.config.sentiments)), np.float32)
-        top = np.zeros((n, len(self.config.topics)), np.float32)
-        if n == 0:
-            return sent, top
-        ids = self.tokenizer(list(texts), truncation=True, max_length=self.config.max_length)["input_ids"]
+    def embed(self, texts: list[str], batch_size: int = 64, progress=None, cache: bool | None = None) -> np.ndarray:
+        """Pooled encoder output (N, H) for already-cleaned texts, length-bucketed with dynamic padding.
+
+        A frozen-encoder model reads and fills the on-disk embedding cache (cache=None means: when frozen)."""
+        from models.embed import EmbeddingCache, text_key
+
+        n, dim = len(texts), self.net.encoder.config.hidden_size
+        use_cache = self.config.frozen_encoder if cache is None else cache
+        store = EmbeddingCache(self.cache_name()) if use_cache and n else None
+        keys = [text_key(t) for t in texts] if store else []
+        out, todo = store.lookup(keys, dim) if store else (np.zeros((n, dim), np.float32), list(range(n)))
+        if todo:
+            ids = self.tokenizer([texts[i] for i in todo], truncation=True, max_length=self.config.max_length)["input_ids"]
+            self.net.eval()
+            dev = self.choice.device
+            done = 0
+            for idx in length_batches([len(x) for x in ids], batch_size):
+                batch = self.tokenizer.pad({"input_ids": [ids[i] for i in idx]}, return_tensors="pt")
+                with torch.autocast(dev.type, dtype=self.choice.dtype, enabled=dev.type == "cuda"):
+                    pooled = self.net.pool(batch["input_ids"].to(dev), batch["attention_mask"].to(dev))
+                out[np.asarray(todo)[idx]] = pooled.float().cpu().numpy()
+                done += len(idx)
+                if progress:
+                    progress(done, len(todo))
+            if store:
+                store.add([keys[i] for i in todo], out[todo])
+                store.save()
+        return out
+
+    def cues(self, texts: list[str]) -> np.ndarray:
+        """(N, F) cue-word flags of the model's lexicon (F = 0 without one)."""
+        from models.lexicon import features
+
+        return features(texts, self.config.lexicon)
+
+    @torch.inference_mode()
+    def heads_proba(self, pooled: np.ndarray, cues: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """(sentiment probabilities (N, S), topic probabilities (N, K)) from pooled embeddings and cue flags."""
         self.net.eval()
-        dev = self.choice.device
-        for idx in length_batches([len(x) for x in ids], batch_size):
-            batch = self.tokenizer.pad({"input_ids": [ids[i] for i in idx]}, return_tensors="pt")
-            with torch.autocast(dev.type, dtype=self.choice.dtype, enabled=dev.type == "cuda"):
-                s, t = self.net(batch["input_ids"].to(dev), batch["attention_mask"].to(dev))
-            sent[idx] = torch.softmax(s.float(), -1).cpu().numpy()
-            top[idx] = torch.sigmoid(t.float()).cpu().numpy()
-        return sent, top
+        x = torch.from_numpy(np.ascontiguousarray(pooled, dtype=np.float32)).to(self.choice.device)
+        c = None if cues is None else torch.from_numpy(np.ascontiguousarray(cues, dtype=np.float32)).to(x.device)
+        s, t = self.net.heads(x, c)
+        return torch.softmax(s.float(), -1).cpu().numpy(), torch.sigmoid(t.float()).cpu().numpy()
+
+    def predict_proba(self, texts: list[str], batch_size: int = 64, progress=None) -> tuple[np.ndarray, np.ndarray]:
+        """(sentiment probabilities (N, S), topic probabilities (N, K)) for already-cleaned texts."""
+        if not len(texts):
+            return (np.zeros((0, len(self.config.sentiments)), np.float32),
+                    np.zeros((0, len(self.config.topics)), np.float32))
+        texts = list(texts)
+        return self.heads_proba(self.embed(texts, batch_size, progress), self.cues(texts))
 
     def thresholds(self) -> np.ndarray:
         return np.array([self.config.topic_thresholds.get(t, 0.5) for t in self.config.topics], np.float32)
 
-    def predict(self, texts: list[str], batch_size: int = 64) -> list[dict]:
+    def predict(self, texts: list[str], batch_size: int = 64, progress=None) -> list[dict]:
         """One dict per text: sentiment, score, topics (list), topic_scores {topic: p}, reason ('' when usable).
 
         Unusable text (empty, emoji only, not English) gets sentiment 'unknown', score None and the reason."""
         cleaned = [textprep.clean(t) for t in texts]
         ok = [i for i, (_, why) in enumerate(cleaned) if not why]
-        sent, top = self.predict_proba([cleaned[i][0] for i in ok], batch_size)
+        sent, top = self.predict_proba([cleaned[i][0] for i in ok], batch_size, progress)
         thr = self.thresholds()
         out = [{"sentiment": "unknown", "score": None, "topics": [], "topic_scores": {}, "reason": why}
                for _, why in cleaned]

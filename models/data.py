@@ -103,8 +103,8 @@ def weak_sentiment(exclude_ids: set[int], per_class: dict[str, int], seed: int =
     for cls, n in per_class.items():
         part = df[df["sentiment"] == cls].sort_values("id")
         part = part.sample(n=min(n, len(part)), random_state=seed)
-        out += [{"id": int(i), "text": t, "sentiment": cls, "topics": None, "weak": True}
-                for i, t in zip(part["id"], part["text"], strict=True)]
+        out += [{"id": int(i), "text": t, "rating": int(r), "sentiment": cls, "topics": None, "weak": True}
+                for i, t, r in zip(part["id"], part["text"], part["rating"], strict=True)]
     return out
 
 

@@ -73,5 +73,6 @@ def versions(task: str) -> list[dict]:
         if d.is_dir() and m.exists():
             card = json.loads(m.read_text())
             out.append({"version": d.name, "path": str(d), "metrics": card.get("metrics", {}),
-                        "trained_at": card.get("trained_at"), "activated_for": card.get("activated_for", [])})
+                        "trained_at": card.get("trained_at"), "activated_for": card.get("activated_for", []),
+                        "mode": "starter" if card.get("starter") else card.get("mode", "finetune")})
     return out

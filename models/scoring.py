@@ -20,9 +20,12 @@ class ActiveModels:
         if path is not None:
             self.sentiment = self.topics = ReviewClassifier.from_pretrained(path, device)
         else:
+            from models import starter
+
+            starter.ensure_active()  # a fresh install classifies with the shipped starter model at once
             s, t = registry.active("sentiment"), registry.active("topics")
             if s is None and t is None:
-                raise ShoplensError("No trained model is active", fix="run `shoplens train sentiment` first")
+                raise ShoplensError("No trained model is active", fix="run `shoplens train all` first")
             self.sentiment = ReviewClassifier.from_pretrained(s["path"], device) if s else None
             same = s and t and s["path"] == t["path"]
             self.topics = self.sentiment if same else (ReviewClassifier.from_pretrained(t["path"], device) if t else None)
@@ -30,9 +33,9 @@ class ActiveModels:
         self.version = "+".join(dict.fromkeys(names)) or "unversioned"
         self.topic_names = list(self.topics.config.topics) if self.topics else []
 
-    def predict(self, texts: list[str], batch_size: int = 64) -> list[dict]:
+    def predict(self, texts: list[str], batch_size: int = 64, progress=None) -> list[dict]:
         main = self.sentiment or self.topics
-        out = main.predict(texts, batch_size)
+        out = main.predict(texts, batch_size, progress)
         if self.topics is not None and self.topics is not main:
             for o, t in zip(out, self.topics.predict(texts, batch_size), strict=True):
                 o["topics"], o["topic_scores"] = t["topics"], t["topic_scores"]
@@ -81,38 +84,59 @@ def classify_csv(path: Path | str, text_column: str, out: Path | str, models: Ac
 _HASH = "hash(coalesce(r.title, '') || chr(31) || coalesce(r.text, ''))"
 
 
-def score_database(con, models: ActiveModels, who: str = "cli", batch: int = 2048, progress=None) -> dict:
-    """Classify reviews that have no label from this model version for their current text; replace their old rows."""
+def _write(con, rows: list[tuple]) -> None:
+    frame = pd.DataFrame(rows, columns=["review_id", "model_version", "sentiment", "sentiment_score", "topics",
+                                        "topic_scores", "text_hash", "scored_at"])
+    with store.transaction(con):
+        con.register("_new_labels", frame)
+        con.execute("DELETE FROM review_labels WHERE review_id IN (SELECT review_id FROM _new_labels)")
+        con.execute("""INSERT INTO review_labels SELECT review_id, model_version, sentiment, sentiment_score,
+                       topics, CAST(topic_scores AS JSON), CAST(text_hash AS UBIGINT), scored_at FROM _new_labels""")
+        con.unregister("_new_labels")
+
+
+def score_database(con, models: ActiveModels, who: str = "cli", batch: int = 2048, progress=None,
+                   limit: int | None = None) -> dict:
+    """Classify reviews that have no label from this model version for their current text; replace their old rows.
+
+    Newest reviews first; each batch is committed as it finishes (an interrupted run keeps what it scored), and
+    limit scores only that many now (the rest on the next call). With the fairness mitigation switched on (Fairness
+    page), sentiment follows its per-group thresholds (models/fairness.py)."""
+    from models.fairness import scoring_mitigation
+
+    mitigation = scoring_mitigation(models.sentiment)
     todo = con.execute(
-        f"""SELECT r.review_id, r.title, r.text, {_HASH} AS h FROM reviews r
+        f"""SELECT r.review_id, r.title, r.text, r.customer_age, r.category, {_HASH} AS h FROM reviews r
             WHERE NOT EXISTS (SELECT 1 FROM review_labels l WHERE l.review_id = r.review_id
                               AND l.model_version = ? AND l.text_hash = {_HASH})
-            ORDER BY r.review_id""", [models.version]).df()  # _HASH is a constant expression, not user input
+            ORDER BY r.created_at DESC NULLS LAST, r.review_id""", [models.version]).df()  # _HASH: a constant
     total = int(con.execute("SELECT count(*) FROM reviews").fetchone()[0])
+    pending = len(todo)
+    if limit is not None:
+        todo = todo.iloc[:max(0, int(limit))]
     from models.text import join
 
-    done = 0
-    rows = []
+    done = scored = unknown = 0
     for start in range(0, len(todo), batch):
         part = todo.iloc[start:start + batch]
-        preds = models.predict([join(t, b) for t, b in zip(part["title"], part["text"], strict=True)])
+        inner = (lambda d, t, base=done: progress(base + d, len(todo))) if progress else None
+        texts = [join(t, b) for t, b in zip(part["title"], part["text"], strict=True)]
+        preds = models.predict(texts, progress=inner)
+        if mitigation:
+            preds = mitigation.apply(models.sentiment, texts, part, preds)
         now = datetime.now()
-        rows += [(rid, models.version, p["sentiment"], p["score"], p["topics"], json.dumps(p["topic_scores"]), int(h),
-                  now) for rid, h, p in zip(part["review_id"], part["h"], preds, strict=True)]
+        rows = [(rid, models.version, p["sentiment"], p["score"], p["topics"], json.dumps(p["topic_scores"]), int(h),
+                 now) for rid, h, p in zip(part["review_id"], part["h"], preds, strict=True)]
+        _write(con, rows)
+        scored += len(rows)
+        unknown += sum(r[2] == "unknown" for r in rows)
         done += len(part)
         if progress:
             progress(done, len(todo))
-    if rows:
-        frame = pd.DataFrame(rows, columns=["review_id", "model_version", "sentiment", "sentiment_score", "topics",
-                                            "topic_scores", "text_hash", "scored_at"])
+    if scored:
         with store.transaction(con):
-            con.register("_new_labels", frame)
-            con.execute("DELETE FROM review_labels WHERE review_id IN (SELECT review_id FROM _new_labels)")
-            con.execute("""INSERT INTO review_labels SELECT review_id, model_version, sentiment, sentiment_score,
-                           topics, CAST(topic_scores AS JSON), CAST(text_hash AS UBIGINT), scored_at FROM _new_labels""")
-            con.unregister("_new_labels")
             store.audit(con, who, "score_reviews", "review_labels", {"model_version": models.version,
-                                                                      "scored": len(rows)})
-    unknown = sum(r[2] == "unknown" for r in rows)
-    return {"reviews": total, "scored": len(rows), "skipped_unchanged": total - len(todo), "unknown": unknown,
-            "model_version": models.version}
+                                                                      "scored": scored, "fairness_thresholds":
+                                                                      mitigation.feature if mitigation else None})
+    return {"reviews": total, "scored": scored, "skipped_unchanged": total - pending, "unknown": unknown,
+            "remaining": pending - scored, "model_version": models.version}

@@ -14,6 +14,7 @@ import torch
 from torch import nn
 
 from analysis.errors import ShoplensError
+from models import device as devices
 from models import registry
 from models.classifier import ClassifierConfig, ReviewClassifier
 from models.data import DEFAULT_TOPICS, SENTIMENTS, heldback, load_labels, weak_sentiment
@@ -22,9 +23,21 @@ from models.metrics import binary_balanced_accuracy, sentiment_report, topic_rep
 Progress = Callable[[int, int, str], None]
 
 
+FAST_WEAK = {"negative": 100_000, "neutral": 0, "positive": 100_000}  # every 1-2 and 4-5 star review; 3-star dropped
+FINETUNE_WEAK = {"negative": 2000, "neutral": 700, "positive": 2000}  # what a CPU fine-tune can afford per epoch
+
+
 @dataclass
 class TrainConfig:
     task: str = "all"  # sentiment | topics | all (one model, both heads)
+    mode: str = "auto"  # fast: frozen backbone + logistic-regression heads | finetune | auto: finetune on cuda, else fast
+    cues: bool = True  # cue-word flags (models/lexicon.py) beside the embedding
+    fast_c_sentiment: float = 0.5  # inverse regularisation of the fast heads
+    fast_c_topics: float = 0.25
+    fast_max_length: int = 256  # the fast model embeds whole reviews (11% of them pass 128 tokens)
+    warm_start: bool = True  # fine-tune: start the heads from the fast model's logistic regression (LP-FT)
+    max_minutes: float = 25.0  # fine-tune: stop (keeping the best checkpoint) once training has run this long
+    eval_every: int = 0  # fine-tune: validate every N steps as well as after each epoch (0: per epoch only)
     epochs: int = 3
     batch_size: int = 16
     lr: float = 6e-5  # encoder
@@ -33,8 +46,8 @@ class TrainConfig:
     warmup_ratio: float = 0.06
     max_length: int = 128
     freeze_layers: int = 0  # bottom encoder layers (and embeddings) kept frozen; 0 = full fine-tune
-    weak_per_class: dict[str, int] = field(default_factory=lambda: {"negative": 700, "neutral": 250, "positive": 700})
-    weak_weight: float = 0.5
+    weak_per_class: dict[str, int] | None = None  # None: FAST_WEAK in fast mode, FINETUNE_WEAK when fine-tuning
+    weak_weight: float = 0.5  # fast mode uses 0.3
     val_fraction: float = 0.15
     patience: int = 1
     seed: int = 13
@@ -44,6 +57,37 @@ class TrainConfig:
     min_per_topic: int = 5
     topics: list[str] = field(default_factory=lambda: list(DEFAULT_TOPICS))
     baselines: bool = False
+    label_limit: int = 0  # > 0: a seeded subset of about this many hand-read train labels (and a third as many test)
+
+
+def config_defaults(**kw) -> TrainConfig:
+    """TrainConfig with the shop's overrides from $SHOPLENS_HOME/train.json (e.g. a smaller preset on a slow
+    machine), then kw; unknown keys in the file are ignored."""
+    import json
+
+    from analysis.config import home
+
+    f = home() / "train.json"
+    over = {}
+    if f.exists():
+        try:
+            over = {k: v for k, v in json.loads(f.read_text()).items() if k in TrainConfig.__dataclass_fields__}
+        except ValueError as exc:
+            raise ShoplensError(f"{f} is not valid JSON ({exc})", fix="fix or delete the file") from exc
+    return TrainConfig(**{**over, **kw})
+
+
+def _subset(recs: list[dict], limit: int, seed: int) -> list[dict]:
+    """About `limit` hand-read train labels and limit/3 test labels, every sentiment kept; corrections always kept."""
+    rnd = random.Random(seed)
+    out = [r for r in recs if r.get("correction")]
+    for split, n in (("train", limit), ("test", max(3, limit // 3))):
+        part = [r for r in recs if r.get("split", "train") == split and not r.get("correction")]
+        for cls in SENTIMENTS:
+            group = sorted((r for r in part if r["sentiment"] == cls), key=lambda r: r["id"])
+            rnd.shuffle(group)
+            out += group[:max(4, round(n * len(group) / max(1, len(part))))]
+    return out
 
 
 def _split_validation(recs: list[dict], fraction: float, seed: int) -> tuple[list[dict], list[dict]]:
@@ -79,9 +123,15 @@ def _train_batches(lengths: list[int], batch_size: int, rnd: random.Random) -> l
     return out
 
 
+def _clean(recs: list[dict]) -> list[str]:
+    from models.text import clean
+
+    return [clean(r["text"])[0] for r in recs]
+
+
 def evaluate(clf: ReviewClassifier, recs: list[dict], tune: bool = False) -> dict:
     """Sentiment and topic reports on hand-read records; tune=True sets topic thresholds from them first."""
-    texts = [r["text"] for r in recs]
+    texts = _clean(recs)
     sent, top = clf.predict_proba(texts)
     pred = [clf.config.sentiments[k] for k in sent.argmax(1)]
     _, y, _ = _targets(recs, clf.config.topics)
@@ -96,8 +146,189 @@ def evaluate(clf: ReviewClassifier, recs: list[dict], tune: bool = False) -> dic
 def evaluate_heldback(clf: ReviewClassifier, labelled_ids: set[int], n: int) -> dict:
     hb = heldback(labelled_ids, n)
     hb = hb[hb["rating"] != 3]
-    sent, _ = clf.predict_proba(hb["text"].tolist())
+    sent, _ = clf.predict_proba(_clean(hb.to_dict("records")))
     return binary_balanced_accuracy(hb["rating"].to_numpy(), [clf.config.sentiments[k] for k in sent.argmax(1)])
+
+
+def _fit_fast(clf: ReviewClassifier, hand: list[dict], weak: list[dict], cfg: TrainConfig, weak_weight: float,
+              progress: Progress | None) -> list[dict]:
+    """Frozen backbone: embed (cached), fit logistic-regression heads on [embedding, cue flags], topic thresholds
+    from 5-fold out-of-fold predictions over the hand-read train split, and a neutral-logit offset chosen on
+    validation (out-of-fold hand-read macro-F1 and the balanced accuracy on a held-out tenth of the weak labels).
+    Seconds once the embeddings are cached."""
+    from models.heads import fit_sentiment, fit_topics, oof_topic_thresholds
+
+    te = time.time()
+    weak_val = weak[::10] if len(weak) >= 50 else []  # weak validation rows: never trained on
+    weak = [r for i, r in enumerate(weak) if not (len(weak) >= 50 and i % 10 == 0)]
+    texts = _clean(hand) + _clean(weak) + _clean(weak_val)
+    step = (lambda d, t: progress(d, t, "embedding reviews (cached for the next run)")) if progress else None
+    x_all = np.hstack([clf.embed(texts, progress=step), clf.cues(texts)])  # (N, H + F)
+    nh, nt = len(hand), len(hand) + len(weak)
+    x, x_wv = x_all[:nt], x_all[nt:]
+    s_true, y_true, _ = _targets(hand + weak, clf.config.topics)
+    w = np.array([weak_weight if r.get("weak") else 1.0 for r in hand + weak], np.float32)
+    if progress:
+        progress(0, 1, "fitting the heads")
+    hist = {"epoch": 1, "step": 0, "mode": "fast", "weak_weight": weak_weight, "weak_validation": len(weak_val)}
+    net = clf.net
+    with torch.no_grad():
+        if cfg.task != "topics":
+            coef, bias = fit_sentiment(x, s_true, w, len(clf.config.sentiments), cfg.fast_c_sentiment)
+            oof = _oof_sentiment(x, s_true, w, nh, clf, cfg)
+            offset = _neutral_offset(clf, s_true[:nh], oof, x_wv @ coef.T + bias if len(x_wv) else None,
+                                     [r["rating"] for r in weak_val], hist)
+            bias[list(clf.config.sentiments).index("neutral")] += offset
+            net.sentiment_head.weight.copy_(torch.from_numpy(coef))
+            net.sentiment_head.bias.copy_(torch.from_numpy(bias))
+        if cfg.task != "sentiment" and clf.config.topics:
+            thr, oof = oof_topic_thresholds(x[:nh], y_true[:nh], c=cfg.fast_c_topics, seed=cfg.seed)
+            coef, bias = fit_topics(x[:nh], y_true[:nh], np.ones(nh, np.float32), cfg.fast_c_topics)
+            net.topic_head.weight.copy_(torch.from_numpy(coef))
+            net.topic_head.bias.copy_(torch.from_numpy(bias))
+            clf.config.topic_thresholds = {t: float(v) for t, v in zip(clf.config.topics, thr, strict=True)}
+            hist["val_topic_macro_f1"] = topic_report(y_true[:nh], (oof >= thr).astype(int),
+                                                      clf.config.topics)["macro_f1"]
+    hist["epoch_seconds"] = round(time.time() - te, 1)
+    return [hist]
+
+
+def _neutral_offset(clf: ReviewClassifier, s_hand: np.ndarray, oof: np.ndarray | None, weak_logits, weak_ratings,
+                    hist: dict) -> float:
+    """Offset added to the neutral logit, from a small grid, maximising the mean of out-of-fold hand-read macro-F1
+    and weak-validation balanced accuracy (1-2 vs 4-5 stars, neutral counts wrong); 0 without validation data."""
+    names = list(clf.config.sentiments)
+    k = names.index("neutral")
+    best, best_score = 0.0, -1.0
+    for d in (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0) if oof is not None else (0.0,):
+        adj = np.zeros(len(names), np.float32)
+        adj[k] = d
+        f1 = sentiment_report([names[i] for i in s_hand], [names[i] for i in (oof + adj).argmax(1)], names)["macro_f1"]
+        ba = None
+        if weak_logits is not None:
+            ba = binary_balanced_accuracy(np.asarray(weak_ratings), [names[i] for i in (weak_logits + adj).argmax(1)])[
+                "balanced_accuracy"]
+        score = f1 if ba is None else (f1 + ba) / 2
+        if score > best_score + 1e-9:
+            best, best_score = d, score
+            hist.update({"val_sentiment_macro_f1": f1, "val_weak_balanced_accuracy": ba, "neutral_offset": d})
+    return best
+
+
+def _oof_sentiment(x, s_true, w, nh: int, clf: ReviewClassifier, cfg: TrainConfig, folds: int = 5):
+    """Out-of-fold sentiment logits (nh, S) over the hand-read train rows (weak rows in every training fold);
+    None when a class has fewer than `folds` hand-read examples."""
+    from sklearn.model_selection import StratifiedKFold
+
+    from models.heads import fit_sentiment
+
+    if min(np.bincount(s_true[:nh], minlength=3)) < folds:
+        return None
+    logits = np.zeros((nh, len(clf.config.sentiments)), np.float32)
+    rest = np.arange(nh, len(x))
+    for a, b in StratifiedKFold(folds, shuffle=True, random_state=cfg.seed).split(x[:nh], s_true[:nh]):
+        rows = np.concatenate([a, rest])
+        coef, bias = fit_sentiment(x[rows], s_true[rows], w[rows], len(clf.config.sentiments), cfg.fast_c_sentiment)
+        logits[b] = x[b] @ coef.T + bias
+    return logits
+
+
+def _finetune(clf: ReviewClassifier, data: list[dict], val: list[dict], topics: list[str], cfg: TrainConfig,
+              weak_weight: float, rnd: random.Random, progress: Progress | None):
+    """Full fine-tune of encoder + heads; early stopping on the validation split; the best epoch is kept."""
+    dev, net = clf.choice.device, clf.net
+    for name, p in net.encoder.named_parameters():
+        frozen = name.startswith("embeddings") and cfg.freeze_layers > 0
+        frozen |= any(name.startswith(f"encoder.layer.{k}.") for k in range(cfg.freeze_layers))
+        p.requires_grad = not frozen
+    ids = clf.tokenizer(_clean(data), truncation=True, max_length=cfg.max_length)["input_ids"]
+    s_true, y_true, t_mask = _targets(data, clf.config.topics)
+    cues = clf.cues(_clean(data))  # (N, F)
+    w = np.array([weak_weight if r.get("weak") else 1.0 for r in data], np.float32)
+    freq = np.bincount(s_true, minlength=3).astype(np.float32) + 1.0
+    class_w = torch.tensor((freq.sum() / freq) ** 0.5 / ((freq.sum() / freq) ** 0.5).mean(), device=dev)
+    ce = nn.CrossEntropyLoss(weight=class_w, reduction="none")
+    bce = nn.BCEWithLogitsLoss(reduction="none")
+    enc_params = [p for p in net.encoder.parameters() if p.requires_grad]
+    head_params = list(net.sentiment_head.parameters()) + list(net.topic_head.parameters())
+    head_lr = cfg.lr if cfg.warm_start else cfg.head_lr  # warm-started heads move no faster than the encoder
+    opt = torch.optim.AdamW([{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": head_lr}],
+                            weight_decay=cfg.weight_decay)
+    steps_per_epoch = (len(data) + cfg.batch_size - 1) // cfg.batch_size
+    total = steps_per_epoch * cfg.epochs
+    warm = max(1, int(total * cfg.warmup_ratio))
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm))))
+
+    history, best, best_score, bad_evals, step = [], None, -1.0, 0, 0
+    t_start = time.time()
+    stop = False
+
+    def validate(epoch: int, seconds: float, losses: list[float]) -> bool:
+        """Record validation figures, keep the best weights; True when patience has run out."""
+        nonlocal best, best_score, bad_evals
+        net.eval()
+        v = evaluate(clf, val, tune=True) if val else {}
+        net.train()
+        score = {"sentiment": v.get("sentiment", {}).get("macro_f1", 0.0),
+                 "topics": v.get("topics", {}).get("macro_f1", 0.0)}
+        score = score[cfg.task] if cfg.task in score else (score["sentiment"] + score["topics"]) / 2
+        history.append({"epoch": epoch + 1, "step": step, "train_loss": float(np.mean(losses)) if losses else None,
+                        "epoch_seconds": round(seconds, 1),
+                        "val_sentiment_macro_f1": v.get("sentiment", {}).get("macro_f1"),
+                        "val_topic_macro_f1": v.get("topics", {}).get("macro_f1"), "val_score": score})
+        if score > best_score:
+            best_score, bad_evals = score, 0
+            best = ({k: t.detach().cpu().clone() for k, t in net.state_dict().items()},
+                    copy.deepcopy(clf.config.topic_thresholds))
+            return False
+        bad_evals += 1
+        return bad_evals > cfg.patience
+
+    if cfg.warm_start and val:
+        validate(-1, 0.0, [])  # the warm-started heads are a candidate too
+    for epoch in range(cfg.epochs):
+        net.train()
+        te = time.time()
+        losses = []
+        for batch in _train_batches([len(x) for x in ids], cfg.batch_size, rnd):
+            enc = clf.tokenizer.pad({"input_ids": [ids[i] for i in batch]}, return_tensors="pt")
+            with torch.autocast(dev.type, dtype=clf.choice.dtype, enabled=dev.type == "cuda"):
+                s_log, t_log = net(enc["input_ids"].to(dev), enc["attention_mask"].to(dev),
+                                   torch.tensor(cues[batch], device=dev))  # (B,3), (B,K)
+            loss = torch.zeros((), device=dev)
+            if cfg.task != "topics":
+                sw = torch.tensor(w[batch], device=dev)
+                loss = loss + (ce(s_log.float(), torch.tensor(s_true[batch], device=dev)) * sw).sum() / sw.sum()
+            tm = torch.tensor(t_mask[batch], device=dev)
+            if cfg.task != "sentiment" and clf.config.topics and tm.sum() > 0:
+                tl = bce(t_log.float(), torch.tensor(y_true[batch], device=dev)).mean(1)  # (B,)
+                loss = loss + (tl * tm).sum() / tm.sum()
+            if loss.requires_grad:
+                loss.backward()
+                torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+                opt.step()
+            opt.zero_grad(set_to_none=True)
+            sched.step()
+            step += 1
+            losses.append(float(loss.detach()))
+            if progress:
+                progress(step, total, f"epoch {epoch + 1}/{cfg.epochs} loss {np.mean(losses[-20:]):.3f}")
+            out_of_time = time.time() - t_start > cfg.max_minutes * 60
+            if out_of_time or (cfg.eval_every and step % cfg.eval_every == 0):
+                stop = validate(epoch, time.time() - te, losses) or out_of_time
+                if stop:
+                    break
+        if stop:
+            break
+        stop = validate(epoch, time.time() - te, losses) if not history or history[-1]["step"] != step else stop
+        if stop:
+            break
+    if best is not None:
+        net.load_state_dict(best[0])
+        clf.config.topic_thresholds = best[1]
+    net.eval()
+
+    return history, total
 
 
 def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, progress: Progress | None = None,
@@ -112,6 +343,8 @@ def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, prog
     torch.manual_seed(cfg.seed)
     rnd = random.Random(cfg.seed)
     recs = labels if labels is not None else load_labels()
+    if cfg.label_limit > 0:
+        recs = _subset(recs, cfg.label_limit, cfg.seed)
     bad = [r for r in recs if r.get("sentiment") not in SENTIMENTS]
     if bad:
         raise ShoplensError(f"{len(bad)} labels have a sentiment outside {SENTIMENTS} (e.g. id {bad[0]['id']})")
@@ -134,85 +367,39 @@ def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, prog
     if cfg.task == "topics" and not topics:
         raise ShoplensError("No topic has enough hand-read examples to train", fix="label more reviews with topics")
 
-    train_recs, val = _split_validation(hand_train, cfg.val_fraction, cfg.seed)
+    mode = cfg.mode if cfg.mode != "auto" else ("finetune" if devices.choose(cfg.device).device.type == "cuda"
+                                                 else "fast")
+    if mode not in ("fast", "finetune"):
+        raise ShoplensError(f"Unknown training mode '{cfg.mode}'", fix="use fast, finetune or auto")
+    weak_per_class = cfg.weak_per_class if cfg.weak_per_class is not None else (
+        FAST_WEAK if mode == "fast" else FINETUNE_WEAK)
+    weak_weight = cfg.weak_weight if mode == "finetune" or cfg.weak_weight != 0.5 else 0.3
+    if mode == "fast":
+        train_recs, val = hand_train, []  # validation: 5-fold out-of-fold predictions over the hand-read train split
+    else:
+        train_recs, val = _split_validation(hand_train, cfg.val_fraction, cfg.seed)
     labelled = {int(r["id"]) for r in recs}
     weak = []
-    if cfg.task != "topics" and sum(cfg.weak_per_class.values()) > 0:
+    if cfg.task != "topics" and sum(weak_per_class.values()) > 0:
         hb_ids = set(heldback(labelled, cfg.heldback_n)["id"]) if cfg.heldback_n else set()
-        weak = weak_sentiment(labelled | hb_ids, cfg.weak_per_class, seed=cfg.seed)
+        weak = weak_sentiment(labelled | hb_ids, weak_per_class, seed=cfg.seed)
     data = train_recs + weak
 
-    clf = ReviewClassifier.from_backbone(ClassifierConfig(topics=topics, max_length=cfg.max_length, task=cfg.task),
-                                         device=cfg.device)
-    dev, net = clf.choice.device, clf.net
-    for name, p in net.encoder.named_parameters():
-        frozen = name.startswith("embeddings") and cfg.freeze_layers > 0
-        frozen |= any(name.startswith(f"encoder.layer.{k}.") for k in range(cfg.freeze_layers))
-        p.requires_grad = not frozen
-    ids = clf.tokenizer([r["text"] for r in data], truncation=True, max_length=cfg.max_length)["input_ids"]
-    s_true, y_true, t_mask = _targets(data, topics)
-    w = np.array([cfg.weak_weight if r.get("weak") else 1.0 for r in data], np.float32)
-    freq = np.bincount(s_true, minlength=3).astype(np.float32) + 1.0
-    class_w = torch.tensor((freq.sum() / freq) ** 0.5 / ((freq.sum() / freq) ** 0.5).mean(), device=dev)
-    ce = nn.CrossEntropyLoss(weight=class_w, reduction="none")
-    bce = nn.BCEWithLogitsLoss(reduction="none")
-    enc_params = [p for p in net.encoder.parameters() if p.requires_grad]
-    head_params = list(net.sentiment_head.parameters()) + list(net.topic_head.parameters())
-    opt = torch.optim.AdamW([{"params": enc_params, "lr": cfg.lr}, {"params": head_params, "lr": cfg.head_lr}],
-                            weight_decay=cfg.weight_decay)
-    steps_per_epoch = (len(data) + cfg.batch_size - 1) // cfg.batch_size
-    total = steps_per_epoch * cfg.epochs
-    warm = max(1, int(total * cfg.warmup_ratio))
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / warm, max(0.0, (total - s) / (total - warm))))
+    from models.lexicon import default_lexicon
 
-    history, best, best_score, bad_epochs, step = [], None, -1.0, 0, 0
-    for epoch in range(cfg.epochs):
-        net.train()
-        te = time.time()
-        losses = []
-        for batch in _train_batches([len(x) for x in ids], cfg.batch_size, rnd):
-            enc = clf.tokenizer.pad({"input_ids": [ids[i] for i in batch]}, return_tensors="pt")
-            with torch.autocast(dev.type, dtype=clf.choice.dtype, enabled=dev.type == "cuda"):
-                s_log, t_log = net(enc["input_ids"].to(dev), enc["attention_mask"].to(dev))  # (B,3), (B,K)
-            loss = torch.zeros((), device=dev)
-            if cfg.task != "topics":
-                sw = torch.tensor(w[batch], device=dev)
-                loss = loss + (ce(s_log.float(), torch.tensor(s_true[batch], device=dev)) * sw).sum() / sw.sum()
-            tm = torch.tensor(t_mask[batch], device=dev)
-            if cfg.task != "sentiment" and topics and tm.sum() > 0:
-                tl = bce(t_log.float(), torch.tensor(y_true[batch], device=dev)).mean(1)  # (B,)
-                loss = loss + (tl * tm).sum() / tm.sum()
-            if loss.requires_grad:
-                loss.backward()
-                torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-                opt.step()
-            opt.zero_grad(set_to_none=True)
-            sched.step()
-            step += 1
-            losses.append(float(loss.detach()))
-            if progress:
-                progress(step, total, f"epoch {epoch + 1}/{cfg.epochs} loss {np.mean(losses[-20:]):.3f}")
-        epoch_s = time.time() - te
-        net.eval()
-        v = evaluate(clf, val, tune=True) if val else {}
-        score = {"sentiment": v.get("sentiment", {}).get("macro_f1", 0.0),
-                 "topics": v.get("topics", {}).get("macro_f1", 0.0)}
-        score = score[cfg.task] if cfg.task in score else (score["sentiment"] + score["topics"]) / 2
-        history.append({"epoch": epoch + 1, "train_loss": float(np.mean(losses)), "epoch_seconds": round(epoch_s, 1),
-                        "val_sentiment_macro_f1": v.get("sentiment", {}).get("macro_f1"),
-                        "val_topic_macro_f1": v.get("topics", {}).get("macro_f1"), "val_score": score})
-        if score > best_score:
-            best_score, bad_epochs = score, 0
-            best = ({k: t.detach().cpu().clone() for k, t in net.state_dict().items()},
-                    copy.deepcopy(clf.config.topic_thresholds))
-        else:
-            bad_epochs += 1
-            if bad_epochs > cfg.patience:
-                break
-    if best is not None:
-        net.load_state_dict(best[0])
-        clf.config.topic_thresholds = best[1]
-    net.eval()
+    ccfg = ClassifierConfig(topics=topics, task=cfg.task, frozen_encoder=mode == "fast",
+                            max_length=cfg.fast_max_length if mode == "fast" else cfg.max_length,
+                            lexicon=default_lexicon(topics) if cfg.cues else {})
+    clf = ReviewClassifier.from_backbone(ccfg, device=cfg.device)
+    if mode == "fast":
+        history = _fit_fast(clf, train_recs, weak, cfg, weak_weight, progress)
+        total = 1
+    else:
+        if cfg.warm_start:  # linear probe first (LP-FT): heads start where the fast model ends, on cached embeddings
+            clf.config.max_length, clf.config.frozen_encoder = cfg.fast_max_length, True
+            _fit_fast(clf, train_recs, weak, cfg, 0.3, progress)
+            clf.config.max_length, clf.config.frozen_encoder = cfg.max_length, False
+        history, total = _finetune(clf, data, val, topics, cfg, weak_weight, rnd, progress)
 
     if progress:
         progress(total, total, "evaluating on the test split")
@@ -230,16 +417,18 @@ def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, prog
         baselines = bl.run_all(recs, weak, heldback_n=cfg.heldback_n, topics=topics)
 
     version = registry.new_version()
+    root = registry.models_root() / cfg.task
+    while (root / version).exists():  # a fast run can finish within the same second as the previous one
+        version = version.rsplit(".", 1)[0] + f".{int(version.rsplit('.', 1)[1]) + 1 if '.' in version else 2}"
     clf.config.version = version
     card = {"version": version, "task": cfg.task, "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "device": clf.choice.name, "train_seconds": round(time.time() - t0, 1),
+            "device": clf.choice.name, "train_seconds": round(time.time() - t0, 1), "mode": mode,
             "data": {"hand_train": len(train_recs), "hand_validation": len(val), "hand_test": len(test),
                      "weak_sentiment": len(weak), "heldback_for_binary_eval": cfg.heldback_n,
                      "train_sentiment_counts": dict(Counter(r["sentiment"] for r in data)),
                      "labels": "models/data/review_labels/labels.jsonl (hand-read, see GUIDELINES.md)"},
             "metrics": metrics, "baselines": baselines, "history": history,
             "hyperparameters": asdict(cfg), "notes": notes}
-    root = registry.models_root() / cfg.task
     tmp = root / f".{version}.partial"
     final = root / version
     clf.save_pretrained(tmp, card)  # a run killed here leaves only a .partial folder, never a half-active model
@@ -258,4 +447,4 @@ def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, prog
             "topic_macro_f1": metrics.get("topics", {}).get("macro_f1"),
             "heldback_balanced_accuracy": metrics.get("heldback_binary", {}).get("balanced_accuracy"),
             "epochs_run": len(history), "epoch_seconds": [h["epoch_seconds"] for h in history],
-            "train_seconds": card["train_seconds"], "device": clf.choice.name}
+            "train_seconds": card["train_seconds"], "device": clf.choice.name, "mode": mode}

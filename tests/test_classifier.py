@@ -52,12 +52,14 @@ def home(tmp_path_factory):
         os.environ["SHOPLENS_HOME"] = old
 
 
+TINY = dict(batch_size=8, weak_per_class={"negative": 4, "neutral": 4, "positive": 4}, heldback_n=30, min_per_class=2,
+            min_per_topic=2, device="cpu", max_length=32, fast_max_length=32)
+
+
 @pytest.fixture(scope="module")
 def tiny(home):
-    """One tiny training run (a few dozen examples, 1 epoch) shared by the tests below."""
-    cfg = TrainConfig(epochs=1, batch_size=8, weak_per_class={"negative": 4, "neutral": 4, "positive": 4},
-                      heldback_n=30, min_per_class=2, min_per_topic=2, device="cpu")
-    return train(cfg, labels=tiny_labels())
+    """One tiny full fine-tune (a few dozen examples, 1 epoch, 64 tokens, warm-started heads) shared below."""
+    return train(TrainConfig(mode="finetune", epochs=1, eval_every=3, **TINY), labels=tiny_labels(30, 12))
 
 
 def test_tiny_training_end_to_end(tiny, home):
@@ -66,7 +68,9 @@ def test_tiny_training_end_to_end(tiny, home):
     card = open(os.path.join(folder, "README.md")).read()
     for part in ("Base model", "Macro-F1", "Confusion matrix", "Hyper-parameters", "balanced accuracy", "Trained"):
         assert part in card
-    m = json.load(open(os.path.join(folder, "metrics.json")))["metrics"]
+    card_json = json.load(open(os.path.join(folder, "metrics.json")))
+    m = card_json["metrics"]
+    assert card_json["mode"] == "finetune" and card_json["history"][0]["step"] == 0  # warm-started heads evaluated
     assert set(m) == {"sentiment", "topics", "heldback_binary"}
     assert 0.0 <= m["sentiment"]["macro_f1"] <= 1.0 and len(m["sentiment"]["confusion"]) == 3
     assert set(tiny["activated_for"]) == {"sentiment", "topics"}
@@ -174,3 +178,84 @@ def test_score_only_new_or_changed(tiny, db):
     assert again["scored"] == 1 and again["skipped_unchanged"] == 2
     rows = con.execute("SELECT review_id, sentiment, topics, topic_scores FROM review_labels ORDER BY 1").fetchall()
     assert [r[0] for r in rows] == ["r1", "r2", "r3"] and rows[2][1] == "unknown"
+
+
+def test_fast_training_fills_and_reuses_the_embedding_cache(tiny, home):
+    from models.classifier import ReviewClassifier
+
+    cfg = TrainConfig(mode="fast", **TINY)
+    first = train(cfg, labels=tiny_labels(), activate="never")
+    clf = ReviewClassifier.from_pretrained(first["path"], "cpu")
+    assert clf.config.frozen_encoder and clf.config.lexicon and set(clf.config.topic_thresholds) == set(clf.config.topics)
+    cache = home / "cache" / "embeddings" / clf.cache_name()
+    assert (cache / "keys.npy").exists() and (cache / "emb.npy").exists()
+    before = len(np.load(cache / "keys.npy"))
+    second = train(cfg, labels=tiny_labels(), activate="never")
+    assert second["version"] != first["version"] and len(np.load(cache / "keys.npy")) == before  # all cache hits
+    assert second["sentiment_macro_f1"] == pytest.approx(first["sentiment_macro_f1"])
+    texts = ["Runs small, size up.", "Arrived late in a torn box"]
+    np.testing.assert_allclose(clf.predict_proba(texts)[0],
+                               ReviewClassifier.from_pretrained(second["path"], "cpu").predict_proba(texts)[0], atol=1e-5)
+
+
+def test_heads_match_logistic_regression():
+    from sklearn.linear_model import LogisticRegression
+
+    from models.heads import fit_sentiment, fit_topics, oof_topic_thresholds
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(120, 6)).astype(np.float32)
+    y = (x[:, 0] > 0).astype(int) + (x[:, 1] > 1).astype(int)
+    coef, bias = fit_sentiment(x, y, np.ones(len(y)), 3)
+    ref = LogisticRegression(max_iter=2000, class_weight="balanced").fit(x, y)
+    assert ((x @ coef.T + bias).argmax(1) == ref.predict(x)).all()
+    two, _ = fit_sentiment(x, (x[:, 0] > 0).astype(int), np.ones(len(y)), 3)  # a class never seen: weight 0
+    assert not two[2].any()
+    yt = np.stack([x[:, 2] > 0, np.zeros(len(x), bool)], 1).astype(int)
+    tc, tb = fit_topics(x, yt, np.ones(len(x)))
+    assert tc[0].any() and not tc[1].any() and tb[1] < -5  # a topic without positives: low prior, no weights
+    thr, oof = oof_topic_thresholds(x, yt)
+    assert thr.shape == (2,) and 0 < thr[0] < 1 and oof.shape == yt.shape
+
+
+def test_starter_model_installs_and_classifies(tmp_path, monkeypatch):
+    from models import starter
+    from models.scoring import ActiveModels
+
+    monkeypatch.setenv("SHOPLENS_HOME", str(tmp_path))
+    assert starter.available() and registry.active("sentiment") is None
+    models = ActiveModels(device="cpu")  # nothing active: the shipped starter is installed and activated
+    assert models.version.endswith("-starter") and registry.active("topics")["path"] == registry.active("sentiment")["path"]
+    out = models.predict(["I love this dress, the colour is gorgeous", "Fell apart after one wash, returned it", ""])
+    assert out[0]["sentiment"] == "positive" and out[1]["sentiment"] == "negative" and out[2]["sentiment"] == "unknown"
+    card = open(os.path.join(registry.active("sentiment")["path"], "README.md")).read()
+    assert "starter model shipped in the repo" in card
+    assert starter.ensure_active() is None  # only once
+
+
+def test_score_newest_first_with_limit(tiny, db):
+    from models.scoring import ActiveModels, score_database
+
+    con, _ = db
+    con.execute("INSERT INTO reviews (review_id, text, rating, created_at) VALUES ('old', 'Too small', 2, "
+                "TIMESTAMP '2020-01-01'), ('new', 'So soft', 5, TIMESTAMP '2024-01-01'), ('mid', 'Fine', 3, "
+                "TIMESTAMP '2022-01-01')")
+    models = ActiveModels(tiny["path"], device="cpu")
+    first = score_database(con, models, limit=2)
+    assert first["scored"] == 2 and first["remaining"] == 1
+    assert {r[0] for r in con.execute("SELECT review_id FROM review_labels").fetchall()} == {"new", "mid"}
+    assert score_database(con, models)["scored"] == 1
+
+
+def test_train_json_overrides(home):
+    from models.train import config_defaults
+
+    (home / "train.json").write_text('{"label_limit": 30, "weak_per_class": {}, "not_a_field": 1}')
+    try:
+        cfg = config_defaults(mode="fast")
+        assert cfg.label_limit == 30 and cfg.weak_per_class == {} and cfg.mode == "fast"
+        (home / "train.json").write_text("{oops")
+        with pytest.raises(ShoplensError, match="not valid JSON"):
+            config_defaults()
+    finally:
+        (home / "train.json").unlink()

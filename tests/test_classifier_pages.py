@@ -1,6 +1,7 @@
 """Feedback and Models pages through AppTest on a small scored database, and the correction → training-label path."""
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
@@ -22,8 +23,12 @@ def app_db(tmp_path_factory):
     mp = pytest.MonkeyPatch()
     mp.setenv("SHOPLENS_HOME", str(home))
     mp.setenv("SHOPLENS_DB", str(home / "p.duckdb"))
-    res = train(TrainConfig(epochs=1, batch_size=8, weak_per_class={}, heldback_n=0, min_per_class=2,
-                            min_per_topic=2, device="cpu"), labels=tiny_labels(24, 9))
+    # Retrain from the page reads these overrides: a tiny fast run (a few seconds on 2 cores)
+    (home / "train.json").write_text(json.dumps({"label_limit": 30, "weak_per_class": {}, "heldback_n": 0,
+                                                 "min_per_class": 2, "min_per_topic": 2, "fast_max_length": 64,
+                                                 "device": "cpu"}))
+    res = train(TrainConfig(mode="fast", batch_size=8, weak_per_class={}, heldback_n=0, min_per_class=2,
+                            min_per_topic=2, device="cpu", fast_max_length=64), labels=tiny_labels(24, 9))
     con = store.connect(home / "p.duckdb")
     con.execute("INSERT INTO orders (order_id, customer_id, order_date, quantity, unit_price, line_total) "
                 "VALUES ('o1', 'c1', TIMESTAMP '2024-01-01', 1, 10, 10)")  # not empty: the app builds no demo shop
@@ -37,8 +42,9 @@ def app_db(tmp_path_factory):
     mp.undo()
 
 
-def run_page(page: str) -> AppTest:
+def run_page(page: str, role: str = "analyst") -> AppTest:
     at = AppTest.from_file("../dashboard/app.py", default_timeout=120)
+    at.session_state["auth_user"] = {"username": "tester" if role == "analyst" else "test", "role": role}  # signed in
     at.run()
     at.switch_page(page)
     at.run()
@@ -72,3 +78,27 @@ def test_feedback_page_and_corrections(app_db):
     extra = feedback.corrections_as_labels(con, test_ids=set())
     assert extra and extra[0]["sentiment"] == new and extra[0]["topics"] == {"delivery_packaging": "mixed"}
     assert os.environ["SHOPLENS_HOME"]
+
+
+def test_correction_then_retrain_through_the_page(app_db):
+    """A marketer corrects one review on the Feedback page, retrains, and the correction is in the training data."""
+    con, first = app_db
+    at = run_page("views/feedback.py", role="admin")
+    rid = at.selectbox(key="fb_fix_id").options[0].split(":")[0]
+    at.selectbox(key="fb_fix_id").set_value(rid)
+    at.selectbox(key="fb_fix_sentiment").set_value("neutral")
+    at.multiselect(key="fb_fix_topics").set_value(["price_value"])
+    at.button(key="fb_fix_save").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    rows = con.execute("SELECT field, new, who FROM label_corrections WHERE review_id = ? ORDER BY \"at\" DESC",
+                       [rid]).fetchall()
+    assert ("sentiment", "neutral", "test") in rows and ("topics", "price_value", "test") in rows
+    at.radio(key="fb_mode").set_value("fast")
+    at.button(key="fb_retrain").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    done = at.session_state["fb_retrained"]
+    assert done["corrections"] >= 1 and done["version"] != first["version"]
+    assert done["before"]["sentiment macro-F1"] is not None and done["after"]["topic macro-F1"] is not None
+    assert any("Training finished" in s.label for s in at.status)

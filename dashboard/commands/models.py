@@ -23,11 +23,13 @@ def _bar(desc: str):
 
 
 def cmd_train(args) -> dict:
-    from models.train import TrainConfig, train
+    from models.train import config_defaults, train
 
-    cfg = TrainConfig(task=args.task, device=args.device, baselines=args.baselines)
+    cfg = config_defaults(task=args.task, device=args.device, baselines=args.baselines, mode=args.mode)
     if args.epochs is not None:
         cfg.epochs = args.epochs
+    if args.max_minutes is not None:
+        cfg.max_minutes = args.max_minutes
     return train(cfg, progress=_bar(f"train {args.task}"), activate=args.activate)
 
 
@@ -45,7 +47,7 @@ def cmd_score(args) -> dict:
     models = ActiveModels(args.model, device=args.device)
     con = store.connect(args.db)
     try:
-        return score_database(con, models, who=args.who, progress=_bar("score"))
+        return score_database(con, models, who=args.who, progress=_bar("score"), limit=args.limit)
     finally:
         con.close()
 
@@ -55,6 +57,10 @@ def register(sub) -> None:
     s.add_argument("task", choices=["sentiment", "topics", "all"])
     s.add_argument("--epochs", type=int, default=None)
     s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    s.add_argument("--mode", choices=["auto", "fast", "finetune"], default="auto",
+                   help="fast: frozen backbone + linear heads (a minute on CPU once embeddings are cached); finetune: "
+                        "the full fine-tune (GPU minutes, CPU up to --max-minutes); auto: finetune on a GPU, else fast")
+    s.add_argument("--max-minutes", type=float, default=None, help="fine-tune time budget (default 25)")
     s.add_argument("--activate", choices=["auto", "always", "never"], default="auto",
                    help="auto: only when not worse on the test split than the active model")
     s.add_argument("--baselines", action="store_true", help="also measure TF-IDF and zero-shot baselines for the card")
@@ -68,6 +74,7 @@ def register(sub) -> None:
     s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     s.set_defaults(func=cmd_classify)
     s = sub.add_parser("score", help="classify new or changed reviews in the database into review_labels")
+    s.add_argument("--limit", type=int, default=None, help="score at most N reviews now, newest first")
     s.add_argument("--model", default=None, help="a model folder instead of the active model")
     s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     s.set_defaults(func=cmd_score)
