@@ -42,6 +42,19 @@ def render_card(config, card: dict) -> str:
                                       ["topic", "precision", "recall", "F1", "n", "threshold"]), ""]
     if card.get("baselines"):
         out += ["## Baselines (same test split)", "", "```json", json.dumps(card["baselines"], indent=1), "```", ""]
+    fair = card.get("fairness")
+    if fair:
+        out += ["## Fairness audit (hand-read test split, negative vs rest)", "",
+                f"Audited {fair.get('audited_at')}; groups under {fair.get('min_group')} reviews are listed but left "
+                f"out of the gaps. Mitigation: per-group thresholds on P(negative) ({fair.get('constraint')}), "
+                "fitted on held-back validation reviews, only for groups beyond chance ('forced': every group); off unless "
+                "switched on (Fairness page).", "",
+                _table([[r["feature"], r["groups"], r["small_groups"], _f(r["dp_diff"]), _f(r["eo_diff"]),
+                         _f(r.get("eo_chance")), _f(r.get("eo_p")), r.get("mitigated_groups", "–"),
+                         _f(r["eo_diff_after"]), _f(r["accuracy_before"]), _f(r["accuracy_after"]),
+                         _f(r.get("eo_diff_forced")), _f(r.get("accuracy_forced"))] for r in fair.get("rows", [])],
+                       ["feature", "groups", "small", "DP diff", "EO diff", "EO by chance", "EO p", "own thresholds",
+                        "EO mitigated", "accuracy", "accuracy mitigated", "EO forced", "accuracy forced"]), ""]
     out += ["## Hyper-parameters", "", "```json", json.dumps(card.get("hyperparameters", {}), indent=1), "```", "",
             "## History (validation per epoch)", "", "```json", json.dumps(card.get("history", []), indent=1), "```", ""]
     if card.get("notes"):

@@ -1,0 +1,57 @@
+"""`shoplens fairness`: audit the active classifier across customer groups and the segment models across countries."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+
+def cmd_fairness(args) -> dict:
+    from dashboard.commands.models import _bar
+    from models import fairness
+
+    audit, path = fairness.audit_model(args.model, device=args.device, progress=_bar("fairness"),
+                                       constraint=args.constraint, gate=args.gate)
+    out = {**fairness.summary(audit, args.feature), "audit_file": str(path)}
+    full = {"classifier": audit}
+    if not args.skip_segments:
+        from analysis import fairness_segments, store
+
+        con = store.connect(args.db, read_only=True) if Path(args.db).exists() else None
+        if con is None:
+            out["segments"] = f"skipped: no database at {args.db}"
+        else:
+            try:
+                seg = fairness_segments.audit(con, horizon_days=args.horizon_days)
+            finally:
+                con.close()
+            full["segments"] = {k: {"by_country": json.loads(df.to_json(orient="records")), **info}
+                                for k, (df, info) in seg.items()}
+            out["clv_mae_gap"] = _r(seg["clv"][1]["mae_gap"]["gap"])
+            out["clv_mae_worst"] = seg["clv"][1]["mae_gap"]["worst"]
+            out["hit_rate_gap"] = _r(seg["recommend"][1]["hit_rate_gap"]["gap"])
+            out["hit_rate_lowest"] = seg["recommend"][1]["hit_rate_gap"]["worst"]
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(full, indent=1, default=str))
+        out["out"] = args.out
+    return out
+
+
+def _r(x):
+    return None if x is None else round(float(x), 4)
+
+
+def register(sub) -> None:
+    from models.fairness import CONSTRAINTS, GATE, MITIGABLE
+
+    s = sub.add_parser("fairness", help="fairness audit: classifier by age/category/length, segments by country")
+    s.add_argument("--out", default=None, help="write the full audit (per group, before/after) as JSON here")
+    s.add_argument("--model", default=None, help="a model folder instead of the active sentiment model")
+    s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    s.add_argument("--constraint", choices=list(CONSTRAINTS), default="equalized_odds")
+    s.add_argument("--gate", type=float, default=GATE, help="standard errors a group must stray before it gets its "
+                                                            "own threshold (0: every group)")
+    s.add_argument("--feature", choices=list(MITIGABLE), default="age_band", help="mitigation shown in the summary")
+    s.add_argument("--horizon-days", type=int, default=90)
+    s.add_argument("--skip-segments", action="store_true", help="only the classifier audit")
+    s.set_defaults(func=cmd_fairness)
