@@ -2,7 +2,7 @@
 rate among shown drafts; distinct-2 across each request's candidates; seconds per request. Prints JSON, writes
 bench/out/drafts_eval.json and the candidates to bench/out/drafts_eval_candidates.jsonl.
 
-    python bench/drafts_eval.py [--models base,active] [--per-channel 1] [--n 3] [--seed 0]
+    python bench/drafts_eval.py [--models base,active] [--per-channel 1] [--n 3] [--seed 0] [--no-repair]
 
 `--per-channel k` takes the first k test facts of each channel (email, sms, ad, reply); the full test split is 57
 records (--per-channel 0), which takes hours on a contended 2-core CPU.
@@ -40,7 +40,7 @@ def model_folder(name: str) -> Path | None:
 def evaluate(gen, facts_list: list[dict], n: int, seed: int, log) -> dict:
     cands, shown, d2, secs, toks = 0, [], [], [], 0
     fails: dict[str, int] = {}
-    passed = 0
+    passed = repaired = 0
     for i, f in enumerate(facts_list):
         t = time.perf_counter()
         out = gen.draft(f, n=n, seed=seed + i)
@@ -50,11 +50,12 @@ def evaluate(gen, facts_list: list[dict], n: int, seed: int, log) -> dict:
         for c in gen.last_candidates:
             cands += 1
             passed += c["passed"]
+            repaired += bool(c.get("repaired"))
             for k, v in c["checks"].items():
                 if not v:
                     fails[k] = fails.get(k, 0) + 1
             log.write(json.dumps({"model": gen.model_version, "channel": f["channel"], "passed": c["passed"],
-                                  "failed": [k for k, v in c["checks"].items() if not v],
+                                  "failed": [k for k, v in c["checks"].items() if not v], "repaired": c.get("repaired"),
                                   "subject": c["subject"], "preheader": c["preheader"], "body": c["body"],
                                   "cta": c["cta"], "raw": c["raw"]}) + "\n")
         d = distinct_n([c["body"] or "" for c in gen.last_candidates])
@@ -63,6 +64,7 @@ def evaluate(gen, facts_list: list[dict], n: int, seed: int, log) -> dict:
         print(f"  {gen.model_version} {f['channel']}: {sum(c['passed'] for c in gen.last_candidates)}/{n} pass, "
               f"{secs[-1]:.1f} s", flush=True)
     return {"requests": len(facts_list), "candidates": cands, "pass_all_rate": passed / max(cands, 1),
+            "repaired": repaired,
             "shown": len(shown), "offer_exact_rate_shown": (sum(d["checks"]["offer_exact"] for d in shown) / len(shown))
             if shown else None, "distinct_2_mean": sum(d2) / len(d2) if d2 else None,
             "failed_checks": dict(sorted(fails.items(), key=lambda x: -x[1])),
@@ -83,6 +85,7 @@ def main() -> None:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--channels", default="email,sms,ad,reply")
     ap.add_argument("--name", default="drafts_eval", help="output file stem under bench/out/")
+    ap.add_argument("--no-repair", action="store_true", help="score candidates exactly as sampled (no draft_repair)")
     a = ap.parse_args()
     test = load_corpus("test")
     if a.per_channel:
@@ -95,6 +98,7 @@ def main() -> None:
         for name in a.models.split(","):
             t = time.perf_counter()
             gen = Generator.from_pretrained(model_folder(name), a.device)
+            gen.repair = not a.no_repair
             res["device"] = str(gen.model.device)
             load = time.perf_counter() - t
             r = evaluate(gen, facts, a.n, a.seed, log)

@@ -6,8 +6,9 @@
 Decoding: nucleus sampling with a repetition penalty on the generated tokens only (the usual penalty also hits the
 prompt, which pushes the model away from copying the offer and product names verbatim), every token that would write a character outside printable
 ASCII plus £ and € suppressed (so no emoji), stop at the end-of-turn marker. Each candidate runs through
-analysis.draft_checks; failing ones are dropped (or kept and marked with `keep_failing=True`); passing ones are
-ranked by mean token log-probability.
+analysis.draft_checks; a failing one gets a minimal repair when that makes every check pass (analysis.draft_repair:
+offer or remedy verbatim, one apology sentence, whole sentences dropped to fit a length), else it is dropped (or kept
+and marked with `keep_failing=True`); passing ones are ranked by mean token log-probability, unrepaired first.
 """
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from pathlib import Path
 import torch
 
 from analysis.draft_checks import OPT_OUT, CheckConfig, run_checks
+from analysis.draft_repair import repair
 from models.prompt import MAX_NEW_TOKENS, answer_prefix, parse_output, prompt
 
 ALLOWED_EXTRA = "£€"
@@ -87,6 +89,7 @@ class Generator:
                          if isinstance(i, int) and i >= 0]
         self.last_stats = GenStats()
         self.last_candidates: list[dict] = []
+        self.repair = True  # False shows every candidate exactly as sampled (bench/drafts_eval.py --no-repair)
 
     @classmethod
     def from_pretrained(cls, folder: str | Path | None = None, device: str = "auto",
@@ -179,11 +182,15 @@ class Generator:
             for text, lp in cands:
                 d = self.to_draft(text, facts)
                 ok = all(d["checks"].values())
-                self.last_candidates.append({**d, "passed": ok, "logprob": lp, "raw": text})
+                fixed = None if ok or not self.repair else repair(d, facts, self.check_config)
+                if fixed:  # a near miss made to pass by a minimal, re-checked edit (analysis.draft_repair)
+                    d, ok = fixed[0], True
+                self.last_candidates.append({**d, "passed": ok, "logprob": lp, "raw": text,
+                                             "repaired": fixed[1] if fixed else []})
                 if ok or keep_failing:
-                    drafts.append((not ok, -lp, d))
-            drafts.sort(key=lambda x: (x[0], x[1]))
-            shown.append([d for _, _, d in drafts])
+                    drafts.append((not ok, bool(fixed), -lp, d))
+            drafts.sort(key=lambda x: x[:3])  # passing first, the model's own copy before repaired copy
+            shown.append([x[3] for x in drafts])
         return shown
 
     def draft(self, facts: dict, n: int = 3, keep_failing: bool = False, **gen) -> list[dict]:

@@ -1,0 +1,117 @@
+"""Small, checked repairs for near-miss drafts: the model's copy is kept and only what a check demands is changed.
+
+The fine-tuned model most often paraphrases the offer (offer_exact), runs past the SMS/ad length (channel_limits)
+or forgets the apology in a reply (channel_format). Each repair here answers one of those checks mechanically:
+write the offer or remedy verbatim (restoring its exact casing where the model re-cased it, else adding it as one
+sentence), add one apology sentence, drop whole sentences (never the offer's) until the
+copy fits. `repair` re-runs every check afterwards and returns the repaired draft only when every check passes,
+so a draft is either shown as the model wrote it or as a fully passing, minimally changed version. Pure Python.
+"""
+from __future__ import annotations
+
+import re
+
+from analysis.draft_checks import LIMITS, OPT_OUT, CheckConfig, run_checks
+
+APOLOGY = "We are sorry about this."
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+", text.strip()) if s]
+
+
+def _offer_sentence(offer: str) -> str:
+    """The offer as a sentence of its own, never re-cased: a lower-case or numeric start gets a lead-in instead."""
+    o = offer.strip().rstrip(".")
+    return (o if o[:1].isupper() else f"Enjoy {o}") + "."
+
+
+def _with_offer(text: str, offer: str) -> str | None:
+    """`text` with its first case-insensitive copy of the offer written exactly as given; None when there is none."""
+    m = re.search(re.escape(offer.strip()), text, re.I)
+    if not m:
+        return None
+    at_start = not text[:m.start()].strip() or re.search(r"[.!?:]\s*$", text[:m.start()])
+    lead = "Enjoy " if at_start and not offer[:1].isupper() else ""
+    return text[:m.start()] + lead + offer.strip() + text[m.end():]
+
+
+def _fit(text: str, limit: int, keep: str, tail: str = "") -> str:
+    """Drop whole sentences, last first and the opening one last, never one holding `keep`, until text + tail fits."""
+    sents = _sentences(text)
+    while len(" ".join(sents) + tail) > limit:
+        drop = [i for i in [*range(len(sents) - 1, 0, -1), 0] if not (keep and keep in sents[i]) and len(sents) > 1]
+        if not drop:
+            break
+        sents.pop(drop[0])
+    return " ".join(sents)
+
+
+def _insert_before_signoff(body: str, para: str) -> str:
+    paras = [p for p in body.strip().split("\n\n") if p.strip()]
+    at = len(paras) - 1 if len(paras) >= 3 else len(paras)  # greeting, copy..., sign-off
+    return "\n\n".join(paras[:at] + [para] + paras[at:])
+
+
+def _fix_sms(body: str, facts: dict, failed: set, restore: bool) -> str:
+    brand, offer = facts.get("brand", ""), facts.get("offer", "")
+    core = body.strip()
+    if core.endswith(OPT_OUT):
+        core = core[: -len(OPT_OUT)].rstrip(" .")
+    prefix = f"{brand}:" if brand and core.startswith(f"{brand}:") else ""
+    core = core[len(prefix):].strip()
+    if "offer_exact" in failed and offer and offer not in core:
+        core = (restore and _with_offer(core, offer)) or _offer_sentence(offer) + " " + core
+    core = _fit(core.rstrip(" ."), LIMITS["sms"] - len(prefix) - 1, offer, ". " + OPT_OUT).rstrip(" .")
+    return (f"{prefix} " if prefix else "") + core + (" " if core[-1:] in "!?" else ". ") + OPT_OUT
+
+
+def _fix_ad(d: dict, facts: dict, failed: set, restore: bool) -> dict:
+    offer, body = facts.get("offer", ""), (d.get("body") or "").strip()
+    if "offer_exact" in failed and offer and offer not in (d.get("subject") or "") + body:
+        body = (restore and _with_offer(body, offer)) or _offer_sentence(offer) + " " + body
+    return {**d, "body": _fit(body, LIMITS["ad_body"], offer)}
+
+
+def _fix_email(d: dict, facts: dict, failed: set, restore: bool) -> dict:
+    offer, body = facts.get("offer", ""), d.get("body") or ""
+    if "offer_exact" in failed and offer and body.strip() and offer not in (d.get("subject") or "") + body:
+        body = (restore and _with_offer(body, offer)) or _insert_before_signoff(body, _offer_sentence(offer))
+    return {**d, "body": body}
+
+
+def _fix_reply(d: dict, facts: dict, failed: set, restore: bool) -> dict:
+    body, remedy = d.get("body") or "", (facts.get("remedy") or "").strip()
+    lines = body.strip().split("\n")
+    if not body.strip():
+        return d
+    if "channel_format" in failed and not re.search(r"sorry|apolog", body, re.I):
+        greeting = re.match(r"\s*(hi|hello|dear)\b", lines[0], re.I)  # the apology goes right after the greeting
+        i = next((j for j in range(1, len(lines)) if lines[j].strip()), None) if greeting else 0
+        if i is None:
+            lines.append(APOLOGY)
+        else:
+            lines[i] = APOLOGY + " " + lines[i].lstrip()
+    body = "\n".join(lines)
+    if "offer_exact" in failed and remedy and remedy not in body:
+        body = (restore and _with_offer(body, remedy)) or _insert_before_signoff(body, f"We would like to offer you {remedy}.")
+    return {**d, "body": body}
+
+
+FIXERS = {"email": _fix_email, "ad": _fix_ad, "reply": _fix_reply,
+          "sms": lambda d, f, failed, restore: {**d, "body": _fix_sms(d.get("body") or "", f, failed, restore)}}
+
+
+def repair(draft: dict, facts: dict, config: CheckConfig | None = None) -> tuple[dict, list[str]] | None:
+    """(repaired draft with fresh checks, all passing; names of the checks it repaired), or None."""
+    before = draft.get("checks") or run_checks(draft, facts, config)
+    failed = {k for k, v in before.items() if not v}
+    if not failed & {"offer_exact", "channel_limits", "channel_format"} or not draft.get("body"):
+        return None
+    ch = facts.get("channel", draft.get("channel", "email"))
+    for restore in (True, False):  # re-case the model's own mention of the offer first, else add it as a sentence
+        fixed = FIXERS[ch](dict(draft), facts, failed, restore)
+        checks = run_checks(fixed, facts, config)
+        if all(checks.values()):
+            return {**fixed, "checks": checks}, sorted(failed)
+    return None  # a half-repaired draft would be the model's copy changed and still unusable

@@ -1,0 +1,104 @@
+"""Reading and writing the `drafts` table, and the queue of reviews that need a reply, so pages hold no SQL.
+
+The table has no preheader or cta column (schema v1), so those two travel inside the facts JSON under COPY_KEY and
+come back out in `get`; the rest of the facts record is stored exactly as the draft was written from it.
+"""
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import datetime
+
+import pandas as pd
+
+STATUSES = ("new", "edited", "approved", "discarded")
+COPY_KEY = "_copy"  # preheader and cta of the draft, kept with its facts until the schema has columns for them
+
+
+def _row(con, draft_id: str) -> tuple | None:
+    return con.execute('SELECT draft_id, segment, channel, offer, subject, body, facts, checks, model_version, '
+                       'status, who, "at" FROM drafts WHERE draft_id = ?', [draft_id]).fetchone()
+
+
+def save(con, draft: dict, who: str, status: str = "new") -> str:
+    """Store one draft object (DESIGN.md §3 shape) and return its new draft_id."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown draft status {status!r}")
+    draft_id = uuid.uuid4().hex[:12]
+    facts = {**(draft.get("facts") or {}), COPY_KEY: {"preheader": draft.get("preheader"), "cta": draft.get("cta")}}
+    con.execute('INSERT INTO drafts (draft_id, segment, channel, offer, subject, body, facts, checks, model_version, '
+                'status, who, "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+                [draft_id, draft.get("segment"), draft["channel"], draft.get("offer"), draft.get("subject"),
+                 draft.get("body"), json.dumps(facts, default=str), json.dumps(draft.get("checks") or {}),
+                 draft.get("model_version"), status, who, datetime.now()])
+    return draft_id
+
+
+def update(con, draft_id: str, draft: dict, status: str, who: str) -> None:
+    """Write back an edited draft's copy, its re-run checks and its new status (who and when change too)."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown draft status {status!r}")
+    row = _row(con, draft_id)
+    if row is None:
+        raise KeyError(draft_id)
+    facts = {**json.loads(row[6]), COPY_KEY: {"preheader": draft.get("preheader"), "cta": draft.get("cta")}}
+    con.execute('UPDATE drafts SET subject = ?, body = ?, facts = ?, checks = ?, status = ?, who = ?, "at" = ? '
+                'WHERE draft_id = ?', [draft.get("subject"), draft.get("body"), json.dumps(facts, default=str),
+                                       json.dumps(draft.get("checks") or {}), status, who, datetime.now(), draft_id])
+
+
+def set_status(con, draft_id: str, status: str, who: str) -> None:
+    if status not in STATUSES:
+        raise ValueError(f"unknown draft status {status!r}")
+    con.execute('UPDATE drafts SET status = ?, who = ?, "at" = ? WHERE draft_id = ?',
+                [status, who, datetime.now(), draft_id])
+
+
+def get(con, draft_id: str) -> dict | None:
+    """The stored draft as a §3 draft object plus draft_id, status, who and at."""
+    row = _row(con, draft_id)
+    if row is None:
+        return None
+    facts = json.loads(row[6]) if row[6] else {}
+    extra = facts.pop(COPY_KEY, None) or {}
+    return {"draft_id": row[0], "segment": row[1], "channel": row[2], "offer": row[3], "subject": row[4],
+            "preheader": extra.get("preheader"), "body": row[5], "cta": extra.get("cta"), "facts": facts,
+            "checks": json.loads(row[7]) if row[7] else {}, "model_version": row[8], "status": row[9],
+            "who": row[10], "at": row[11]}
+
+
+def recent(con, channel: str | None = None, limit: int = 200) -> pd.DataFrame:
+    """Latest drafts first, for the history tables (checks summarised as passed/failed names)."""
+    df = con.execute('SELECT draft_id, "at", segment, channel, offer, subject, body, status, model_version, who, '
+                     'checks FROM drafts WHERE (? IS NULL OR channel = ?) ORDER BY "at" DESC LIMIT ?',
+                     [channel, channel, limit]).df()
+    failed = [", ".join(k for k, v in json.loads(c or "{}").items() if not v) for c in df["checks"]]
+    df["failed_checks"] = failed
+    df["checks_passed"] = [not f for f in failed]
+    return df.drop(columns=["checks"])
+
+
+def reply_queue(con, limit: int | None = None) -> tuple[pd.DataFrame, str]:
+    """(reviews that need a reply, basis): negative-sentiment reviews by their latest label when review_labels has
+    any, else ratings 1-2; worst and newest first, with the status of the latest reply draft for each."""
+    labelled = con.execute("SELECT count(*) FROM review_labels").fetchone()[0]
+    if labelled:
+        basis = "negative sentiment (review_labels)"
+        sql = """WITH l AS (SELECT * FROM review_labels QUALIFY row_number() OVER
+                            (PARTITION BY review_id ORDER BY scored_at DESC) = 1)
+                 SELECT r.review_id, r.rating, r.created_at, r.title, r.text, l.topics, l.sentiment_score
+                 FROM reviews r JOIN l USING (review_id)
+                 WHERE l.sentiment = 'negative' AND length(trim(coalesce(r.text, ''))) > 0"""
+    else:
+        basis = "rating 1-2 (no sentiment labels yet)"
+        sql = """SELECT review_id, rating, created_at, title, text, NULL::VARCHAR[] AS topics,
+                        NULL::DOUBLE AS sentiment_score
+                 FROM reviews WHERE rating <= 2 AND length(trim(coalesce(text, ''))) > 0"""
+    df = con.execute(
+        f"""WITH q AS ({sql}),
+                 d AS (SELECT facts->>'review_id' AS review_id, status FROM drafts WHERE channel = 'reply'
+                       QUALIFY row_number() OVER (PARTITION BY facts->>'review_id'
+                                                  ORDER BY (status = 'approved') DESC, "at" DESC) = 1)
+            SELECT q.*, d.status AS reply_status FROM q LEFT JOIN d USING (review_id)
+            ORDER BY q.rating NULLS LAST, q.created_at DESC NULLS LAST, q.review_id LIMIT ?""", [limit]).df()
+    return df, basis

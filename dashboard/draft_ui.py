@@ -1,0 +1,120 @@
+"""One draft on screen (copy, checks with reasons, edit / approve / regenerate / discard), shared by Campaigns and
+Replies so both pages treat a draft the same way: every edit re-runs the checks, and only a draft whose checks all
+pass can be approved.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from analysis import drafts_store
+from analysis.draft_checks import CHECKS, explain, run_checks
+from dashboard import auth, state
+
+LABELS = {"subject": "Subject", "preheader": "Preheader", "cta": "Call to action", "body": "Body"}
+FIELDS = {"email": ("subject", "preheader", "body", "cta"), "ad": ("subject", "body", "cta"), "sms": ("body",),
+          "reply": ("body",)}
+STATUS_COLOR = {"new": "blue", "edited": "orange", "approved": "green", "discarded": "gray"}
+
+
+def store_new(drafts: list[dict]) -> list[dict]:
+    """Save freshly generated drafts (status new) and return them with their draft_id."""
+    out = []
+    with state.write_lock():
+        con = state.cursor()
+        for d in drafts:
+            out.append({**d, "draft_id": drafts_store.save(con, d, auth.username()), "status": "new"})
+    state.invalidate()
+    return out
+
+
+def _label(field: str, channel: str) -> str:
+    return "Headline" if (field == "subject" and channel == "ad") else LABELS[field]
+
+
+def checks_summary(d: dict) -> None:
+    """Badges for the result, then the reason behind each failed check (from analysis.draft_checks.explain)."""
+    failed = [k for k in CHECKS if d["checks"].get(k) is False]
+    if not failed:
+        st.badge(f"All {len(d['checks'])} checks passed", icon=":material/check_circle:", color="green")
+        return
+    st.badge(f"{len(failed)} of {len(d['checks'])} checks failed", icon=":material/error:", color="red")
+    why = explain(d, d["facts"])
+    st.markdown("\n".join(f"- **{k}**: {'; '.join(why.get(k) or ['failed'])}" for k in failed))
+
+
+def draft_card(items: list[dict], i: int, regenerate: Callable[[dict], dict | None] | None = None) -> None:
+    """Card for items[i]; edits, approval, regeneration and discarding write to the drafts table and to `items`."""
+    d = items[i]
+    did, ch = d["draft_id"], d["channel"]
+    flash = st.session_state.pop(f"flash_{did}", None)
+    with st.container(border=True):
+        head = st.columns([3, 1])
+        head[0].markdown(f"**Draft {i + 1}** · {ch}")
+        with head[1]:
+            st.badge(d["status"], color=STATUS_COLOR.get(d["status"], "gray"))
+        st.caption(f"Model {d['model_version']}")
+        checks_summary(d)
+        if flash:
+            getattr(st, flash[0])(flash[1])
+        with st.form(f"draft_form_{did}", border=False):
+            values = {}
+            for f in FIELDS[ch]:
+                if f == "body":
+                    values[f] = st.text_area(_label(f, ch), d.get(f) or "", key=f"draft_{f}_{did}",
+                                             height=90 if ch == "sms" else 220)
+                else:
+                    values[f] = st.text_input(_label(f, ch), d.get(f) or "", key=f"draft_{f}_{did}")
+            cols = st.columns(2)
+            save = cols[0].form_submit_button("Save edits", key=f"draft_save_{did}", width="stretch")
+            approve = cols[1].form_submit_button("Approve", key=f"draft_approve_{did}", type="primary",
+                                                 width="stretch", disabled=d["status"] == "approved")
+        cols = st.columns(2)
+        regen = regenerate is not None and cols[0].button("Regenerate", key=f"draft_regen_{did}",
+                                                          icon=":material/refresh:", width="stretch")
+        discard = cols[1].button("Discard", key=f"draft_discard_{did}", icon=":material/delete:", width="stretch")
+    if save or approve:
+        _save(items, i, values, approve)
+    elif regen:
+        _regenerate(items, i, regenerate)
+    elif discard:
+        with state.write_lock():
+            drafts_store.set_status(state.cursor(), did, "discarded", auth.username())
+        state.invalidate()
+        items.pop(i)
+        st.rerun()
+
+
+def _save(items: list[dict], i: int, values: dict, approve: bool) -> None:
+    d = items[i]
+    edited = {**d, **{k: (v.strip() or None) for k, v in values.items()}}
+    edited["checks"] = run_checks(edited, d["facts"])
+    changed = any(edited.get(k) != d.get(k) for k in values)
+    ok = all(edited["checks"].values())
+    status = "approved" if approve and ok else ("edited" if changed or d["status"] == "edited" else d["status"])
+    with state.write_lock():
+        drafts_store.update(state.cursor(), d["draft_id"], edited, status, auth.username())
+    state.invalidate()
+    items[i] = {**edited, "status": status}
+    if approve and not ok:
+        failed = ", ".join(k for k, v in edited["checks"].items() if not v)
+        st.session_state[f"flash_{d['draft_id']}"] = ("error", f"Not approved: fix the failed checks first ({failed}).")
+    elif approve:
+        st.session_state[f"flash_{d['draft_id']}"] = ("success", "Approved and saved.")
+    else:
+        st.session_state[f"flash_{d['draft_id']}"] = ("info", "Edits saved; checks re-run.")
+    st.rerun()
+
+
+def _regenerate(items: list[dict], i: int, regenerate: Callable[[dict], dict | None]) -> None:
+    old = items[i]
+    with st.spinner("Writing a new candidate…"):
+        new = regenerate(old["facts"])
+    if new is None:
+        return  # the page has shown why (e.g. the model failed to load)
+    [stored] = store_new([new])
+    with state.write_lock():
+        drafts_store.set_status(state.cursor(), old["draft_id"], "discarded", auth.username())
+    items[i] = stored
+    st.rerun()

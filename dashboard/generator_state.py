@@ -1,0 +1,44 @@
+"""The copy model for the Campaigns and Replies pages: loaded once per process, only when someone asks for drafts.
+
+Loading is lazy because the first load may convert the GGUF (about a minute) and a broken model must not stop a
+page from rendering; a failed load is not cached, so fixing the model and pressing the button again retries it.
+"""
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from analysis.errors import ShoplensError
+
+
+@st.cache_resource(show_spinner=False)
+def _generator(device: str = "auto"):
+    from dashboard.commands.drafts import load_generator  # the CLI's loader: one place turns failures into a message
+
+    return load_generator(device)
+
+
+def generator(device: str = "auto"):
+    """(generator, None) or (None, message a marketer can act on)."""
+    try:
+        return _generator(device), None
+    except ShoplensError as exc:
+        return None, str(exc)
+    except Exception as exc:  # anything else: still one message, never a traceback on the page
+        return None, f"The copy model could not be loaded ({type(exc).__name__}: {exc})"
+
+
+def active_version() -> str:
+    """The version drafts will come from, read from active.json without loading the model."""
+    from models.generator_base import generator_root
+
+    p = generator_root() / "active.json"
+    try:
+        return json.loads(p.read_text())["version"] if p.exists() else "smollm2-135m-instruct-base"
+    except (OSError, ValueError, KeyError):
+        return "unknown (active.json unreadable)"
+
+
+def clear() -> None:
+    _generator.clear()

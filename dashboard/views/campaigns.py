@@ -1,0 +1,192 @@
+"""Campaigns: checked copy drafts for one or more segments, written from facts the marketer sees and may edit first,
+then edited, approved or regenerated one by one and exported with the segment's customer list."""
+import hashlib
+import json
+
+import pandas as pd
+import streamlit as st
+
+from analysis import campaign_package, draft_export, drafts_store, rfm
+from analysis.campaign_facts import CHANNELS, TONES, segment_facts
+from analysis.errors import ShoplensError
+from dashboard import auth, draft_ui, generator_state, state
+
+STYLE_LABELS = {k: f"{k} · {v}" for k, v in draft_export.MERGE_STYLES.items()}
+
+
+@st.cache_data(show_spinner="Scoring customers…")
+def segment_sizes(path: str) -> dict:
+    summary = rfm.segment_summary(rfm.rfm_table(state.cursor()))
+    return {r.segment: int(r.customers) for r in summary.itertuples() if r.customers > 0}
+
+
+@st.cache_data(show_spinner="Gathering the segment's facts…")
+def base_facts(path: str, segment: str, channel: str, offer: str, tone: str, brand: str) -> dict:
+    return segment_facts(state.cursor(), segment, channel, offer, tone=tone, brand=brand)
+
+
+@st.cache_data(show_spinner=False)
+def customers_csv(path: str, segment: str) -> bytes:
+    return draft_export.segment_customers_csv(state.cursor(), segment)
+
+
+def edit_facts(f: dict) -> dict:
+    """The facts record with the marketer's edits to products and feedback quotes (quotes stay data, never orders)."""
+    fkey = hashlib.sha1(json.dumps(f, sort_keys=True, default=str).encode()).hexdigest()[:10]
+    with st.expander(f"Facts for {f['segment']} · {f['segment_size']:,} customers", expanded=True):
+        st.caption(f"{f['segment_description']}. Average order value {f['avg_order_value']}; "
+                   f"feedback from {f['feedback_source']}.")
+        left, right = st.columns([1, 2])
+        products = left.text_area("Top products (one a line)", "\n".join(f["top_products"]), height=150,
+                                  key=f"facts_products_{fkey}")
+        fb = pd.DataFrame([{"kind": "praised", **p} for p in f["praised"]] +
+                          [{"kind": "complaint", **c} for c in f["complaints"]], columns=["kind", "topic", "quote"])
+        with right:
+            fb = st.data_editor(fb, num_rows="dynamic", hide_index=True, width="stretch", key=f"facts_fb_{fkey}",
+                                column_config={
+                                    "kind": st.column_config.SelectboxColumn("Kind", options=["praised", "complaint"],
+                                                                             required=True, width="small"),
+                                    "topic": st.column_config.TextColumn("Topic", width="small"),
+                                    "quote": st.column_config.TextColumn("Customer quote", width="large")})
+    rows = [r for r in fb.fillna("").to_dict("records") if str(r["quote"]).strip()]
+    return {**f, "top_products": [p.strip() for p in products.splitlines() if p.strip()],
+            "praised": [{"topic": r["topic"] or "general", "quote": r["quote"]} for r in rows if r["kind"] == "praised"],
+            "complaints": [{"topic": r["topic"] or "general", "quote": r["quote"]} for r in rows
+                           if r["kind"] == "complaint"]}
+
+
+def write_drafts(gen, facts_list: list[dict], n: int, max_new_tokens: int | None) -> tuple[list[dict], int]:
+    """(stored drafts, how many needed a checked repair), one batch of n candidates per segment."""
+    bar = st.progress(0.0, text="Starting…")
+    out, repaired = [], 0
+    for j, facts in enumerate(facts_list):
+        bar.progress(j / len(facts_list), text=f"{facts['segment']}: sampling {n} candidates and checking them…")
+        out += draft_ui.store_new(gen.draft(facts, n=n, keep_failing=True, max_new_tokens=max_new_tokens))
+        repaired += sum(bool(c.get("repaired")) for c in gen.last_candidates)
+    bar.progress(1.0, text="Done")
+    return out, repaired
+
+
+def regenerate(facts: dict) -> dict | None:
+    gen, err = generator_state.generator()
+    if err:
+        st.session_state["campaign_model_error"] = err
+        st.error(err)
+        return None
+    return gen.draft(facts, n=1, keep_failing=True, max_new_tokens=max_tokens or None)[0]
+
+
+auth.require_role("marketer")
+st.title("Campaigns")
+path = state.db_path()
+items: list[dict] = st.session_state.setdefault("campaign_items", [])
+
+try:
+    sizes = segment_sizes(path)
+except ShoplensError as exc:
+    st.info(f"No segments yet: {exc}")
+    st.stop()
+c1, c2, c3 = st.columns([3, 1, 1])
+segments = c1.multiselect("Segments", list(sizes), default=[s for s in ("At risk",) if s in sizes][:1] or list(sizes)[:1],
+                          format_func=lambda s: f"{s} ({sizes[s]:,})", key="campaign_segments")
+channel = c2.segmented_control("Channel", CHANNELS, default="email", required=True, key="campaign_channel")
+tone = c3.selectbox("Tone", TONES, key="campaign_tone")
+c1, c2 = st.columns([3, 2])
+offer = c1.text_input("Offer (written exactly as typed)", "15% off with code THANKS15", max_chars=120,
+                      key="campaign_offer")
+brand = c2.text_input("Brand", "our shop", max_chars=60, key="campaign_brand")
+
+facts_list = []
+for seg in segments:
+    try:
+        facts_list.append(edit_facts(base_facts(path, seg, channel, offer, tone, brand.strip() or "our shop")))
+    except ShoplensError as exc:
+        st.error(f"{seg}: {exc}")
+if facts_list:
+    with st.expander("Facts records as the model will read them"):
+        st.json(facts_list, expanded=1)
+
+c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+n = c1.number_input("Candidates per segment", 1, 6, 3, key="campaign_n")
+max_tokens = c2.number_input("Max new tokens", 0, 400, 0, step=10, key="campaign_max_tokens",
+                             help="0 = the channel default. Fewer tokens write faster but may cut a draft short; the checks will say so.")
+go = c3.button("Generate drafts", type="primary", icon=":material/edit_note:", disabled=not facts_list,
+               key="campaign_generate")
+c3.caption(f"Model: `{generator_state.active_version()}` · about 15-60 s per segment on CPU")
+if go:
+    with st.status("Writing drafts…", expanded=True) as status:
+        st.write("Loading the copy model…")
+        gen, err = generator_state.generator()
+        if err:
+            st.session_state["campaign_model_error"] = err
+            status.update(label="The copy model could not be loaded", state="error", expanded=False)
+        else:
+            st.session_state.pop("campaign_model_error", None)
+            new, repaired = write_drafts(gen, facts_list, int(n), int(max_tokens) or None)
+            items[:0] = new
+            ok = sum(all(d["checks"].values()) for d in new)
+            fixed = f" ({repaired} after a small checked repair: offer verbatim, length)" if repaired else ""
+            status.update(label=f"{len(new)} drafts written and stored; {ok} pass every check{fixed}",
+                          state="complete", expanded=False)
+if st.session_state.get("campaign_model_error"):
+    st.error(f"Drafting is unavailable: {st.session_state['campaign_model_error']}. The rest of Shoplens works as "
+             "usual.", icon=":material/error:")
+
+if items:
+    st.subheader("Drafts")
+    st.caption("Failed checks are listed on each draft. Edit the copy and save to re-run them; only drafts that pass "
+               "every check can be approved.")
+    for row_start in range(0, len(items), 3):
+        cols = st.columns(3)
+        for i in range(row_start, min(row_start + 3, len(items))):
+            with cols[i - row_start]:
+                st.caption(items[i].get("segment") or "")
+                draft_ui.draft_card(items, i, regenerate)
+
+    st.subheader("Export")
+    c1, c2 = st.columns(2)
+    style = c1.selectbox("Merge tag style", list(STYLE_LABELS), format_func=STYLE_LABELS.get, key="campaign_style")
+    scope = c2.radio("Drafts", ["Approved", "All shown"], horizontal=True, key="campaign_export_scope")
+    chosen = [d for d in items if scope == "All shown" or d["status"] == "approved"]
+    if not chosen:
+        st.caption("Approve a draft to export it, or pick 'All shown'.")
+    else:
+        segs = sorted({d["segment"] for d in chosen if d.get("segment")})
+        with_customers = auth.may("analyst")
+        customers = {s: customers_csv(path, s) for s in segs} if with_customers else {}
+        cols = st.columns(5)
+        for col, (label, data, name, mime) in zip(cols, [
+            ("CSV", draft_export.to_csv(chosen, style), "drafts.csv", "text/csv"),
+            ("XLSX", draft_export.to_xlsx(chosen, style), "drafts.xlsx",
+             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ("JSON", draft_export.to_json(chosen, style), "drafts.json", "application/json"),
+            ("Markdown", draft_export.to_markdown(chosen, style).encode("utf-8"), "drafts.md", "text/markdown"),
+            ("Campaign ZIP", campaign_package.zip_bundle(chosen, style, customers), "campaign.zip", "application/zip"),
+        ], strict=True):
+            col.download_button(label, data, file_name=name, mime=mime, on_click="ignore", width="stretch",
+                                icon=":material/download:", key=f"campaign_dl_{name.replace('.', '_')}")
+        st.caption("The ZIP holds every format, an HTML email and a .eml per email draft"
+                   + (", and each segment's customer list." if with_customers else
+                      ". Customer lists are for analysts; ask one to export the segment's list."))
+        emails = [i for i, d in enumerate(chosen) if d["channel"] == "email"]
+        if emails:
+            c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
+            k = c1.selectbox("Email draft", emails, key="campaign_email_pick",
+                             format_func=lambda i: f"{chosen[i]['segment']}: {chosen[i]['subject'] or '(no subject)'}")
+            c2.download_button("HTML email", draft_export.to_html_email(chosen[k], style).encode("utf-8"),
+                               file_name="draft.html", mime="text/html", on_click="ignore", key="campaign_dl_html")
+            c3.download_button(".eml", draft_export.to_eml(chosen[k], style), file_name="draft.eml",
+                               mime="message/rfc822", on_click="ignore", key="campaign_dl_eml")
+        if with_customers:
+            for s in segs:
+                auth.export_button(f"{s} customers (CSV)", customers[s], file_name=f"customers_{s}.csv",
+                                   what="campaign customers", filters={"segment": s}, rows=customers[s].count(b"\n") - 1,
+                                   key=f"campaign_customers_{s}")
+
+with st.expander("Stored campaign drafts"):
+    hist = drafts_store.recent(state.cursor())
+    hist = hist[hist["channel"] != "reply"]
+    st.dataframe(hist, hide_index=True, width="stretch", column_config={
+        "at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+        "body": st.column_config.TextColumn("Body", width="large"),
+        "checks_passed": st.column_config.CheckboxColumn("Checks passed")})

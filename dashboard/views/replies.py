@@ -1,0 +1,111 @@
+"""Replies: the queue of unhappy reviews (negative by the classifier, else 1-2 stars) with a checked reply drafted on
+demand, offering only the remedy the shop's policy allows; drafts are stored with channel "reply"."""
+import pandas as pd
+import streamlit as st
+
+from analysis import drafts_store
+from analysis.campaign_facts import reply_facts
+from analysis.errors import ShoplensError
+from dashboard import auth, draft_ui, generator_state, state
+
+SHOWN = 200  # reviews listed and offered for drafting at once; the metric counts them all
+
+
+@st.cache_data(show_spinner=False)
+def queue(path: str) -> tuple[pd.DataFrame, str]:
+    return drafts_store.reply_queue(state.cursor())
+
+
+def draft_replies(facts: dict, n: int) -> list[dict] | None:
+    gen, err = generator_state.generator()
+    if err:
+        st.session_state["reply_model_error"] = err
+        return None
+    st.session_state.pop("reply_model_error", None)
+    return gen.draft(facts, n=n, keep_failing=True, max_new_tokens=max_tokens or None)
+
+
+auth.require_role("marketer")
+st.title("Replies")
+path = state.db_path()
+q, basis = queue(path)
+if q.empty:
+    st.info("No unhappy reviews to answer: none is labelled negative or rated 1-2 stars.")
+    st.stop()
+waiting = int(q["reply_status"].ne("approved").sum())
+c1, c2, c3 = st.columns(3)
+c1.metric("Reviews in the queue", f"{len(q):,}", help=f"Chosen by {basis}")
+c2.metric("Without an approved reply", f"{waiting:,}")
+c3.metric("Model", generator_state.active_version())
+
+shown = auth.masked_for_role(q.head(SHOWN), columns=("title", "text"))
+st.dataframe(shown[["review_id", "rating", "created_at", "topics", "text", "reply_status"]], hide_index=True,
+             width="stretch", height=260, column_config={
+                 "review_id": st.column_config.TextColumn("Review id", width="small"),
+                 "topics": st.column_config.ListColumn("Topics", width="small"),
+                 "rating": st.column_config.NumberColumn("Rating", format="%d ★", width="small"),
+                 "created_at": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD", width="small"),
+                 "text": st.column_config.TextColumn("Review", width="large"),
+                 "reply_status": st.column_config.TextColumn("Reply", width="small")})
+st.caption(f"Queue: {basis}; worst rating and newest first" +
+           (f"; the first {SHOWN} of {len(q):,} are listed." if len(q) > SHOWN else "."))
+
+labels = {r.review_id: f"{r.review_id} · {r.rating if pd.notna(r.rating) else '?'}★ · {str(r.text)[:70]}"
+          for r in shown.itertuples()}
+c1, c2, c3 = st.columns([3, 2, 1])
+review_id = c1.selectbox("Review to answer", list(labels), format_func=labels.get, key="reply_review")
+remedy = c2.text_input("Remedy our policy allows (quoted exactly)", "a full refund", max_chars=120,
+                       key="reply_remedy")
+brand = c3.text_input("Brand", "our shop", max_chars=60, key="reply_brand")
+row = shown[shown["review_id"] == review_id].iloc[0]
+with st.container(border=True):
+    st.markdown(f"**{row['rating']}★** {row['title'] if isinstance(row['title'], str) else ''}")
+    st.write(row["text"])
+    topics = row["topics"] if isinstance(row["topics"], (list, tuple)) or hasattr(row["topics"], "tolist") else []
+    st.caption("Topics: " + (", ".join(topics) or "none labelled"))
+
+c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+n = c1.number_input("Candidates", 1, 4, 2, key="reply_n")
+max_tokens = c2.number_input("Max new tokens", 0, 400, 0, step=10, key="reply_max_tokens",
+                           help="0 = the default length. Fewer tokens write faster but may cut a reply short.")
+go = c3.button("Draft a reply", type="primary", icon=":material/edit_note:", key="reply_generate")
+all_items: dict = st.session_state.setdefault("reply_items", {})
+items = all_items.setdefault(review_id, [])
+if go:
+    try:
+        facts = reply_facts(state.cursor(), review_id, brand=brand.strip() or "our shop", remedy=remedy)
+    except ShoplensError as exc:
+        st.error(str(exc))
+        facts = None
+    if facts:
+        with st.status("Drafting replies…", expanded=True) as status:
+            st.write("Loading the copy model and sampling candidates…")
+            drafts = draft_replies(facts, int(n))
+            if drafts is None:
+                status.update(label="The copy model could not be loaded", state="error", expanded=False)
+            else:
+                items[:0] = draft_ui.store_new(drafts)
+                queue.clear()
+                ok = sum(all(d["checks"].values()) for d in drafts)
+                status.update(label=f"{len(drafts)} replies drafted and stored; {ok} pass every check",
+                              state="complete", expanded=False)
+if st.session_state.get("reply_model_error"):
+    st.error(f"Drafting is unavailable: {st.session_state['reply_model_error']}. The rest of Shoplens works as usual.",
+             icon=":material/error:")
+
+
+def regenerate(facts: dict) -> dict | None:
+    out = draft_replies(facts, 1)
+    return out[0] if out else None
+
+
+cols = st.columns(2)
+for i in range(len(items)):
+    with cols[i % 2]:
+        draft_ui.draft_card(items, i, regenerate)
+
+with st.expander("Stored replies"):
+    st.dataframe(drafts_store.recent(state.cursor(), channel="reply"), hide_index=True, width="stretch",
+                 column_config={"at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
+                                "body": st.column_config.TextColumn("Body", width="large"),
+                                "checks_passed": st.column_config.CheckboxColumn("Checks passed")})

@@ -1,0 +1,67 @@
+"""analysis.draft_repair: each repair fixes the check it targets, and a repair that fixes nothing is refused."""
+from __future__ import annotations
+
+from analysis.draft_checks import OPT_OUT, run_checks
+from analysis.draft_repair import repair
+
+BASE = {"brand": "Hearth & Co", "segment": "Loyal", "segment_size": 120, "segment_description": "buy regularly",
+        "offer": "10% off with code HOME10", "tone": "warm", "top_products": ["Stoneware mug"],
+        "praised": [{"topic": "quality", "quote": "Lovely heavy mugs"}], "complaints": [], "avg_order_value": 24.0,
+        "merge_tag": "{{ first_name }}"}
+
+
+def draft(channel, **kw):
+    d = {"channel": channel, "subject": None, "preheader": None, "body": None, "cta": None, **kw}
+    return {**d, "checks": run_checks(d, {**BASE, "channel": channel})}
+
+
+def test_email_missing_offer_gets_it_verbatim():
+    facts = {**BASE, "channel": "email"}
+    d = draft("email", subject="A little something for you", cta="Shop mugs",
+              body="Hi {{ first_name }},\n\nThank you for coming back to us. Our Stoneware mug is waiting for your "
+                   "morning coffee, and we think you will love it.\n\nThe Hearth & Co team")
+    assert d["checks"]["offer_exact"] is False
+    fixed, notes = repair(d, facts)
+    assert notes == ["offer_exact"] and all(fixed["checks"].values())
+    assert fixed["body"].split("\n\n")[-2] == "Enjoy 10% off with code HOME10."  # before the sign-off
+
+
+def test_long_sms_is_cut_at_sentences_keeping_offer_and_opt_out():
+    facts = {**BASE, "channel": "sms"}
+    body = ("Hearth & Co: 10% off with code HOME10. Our Stoneware mug is back on the shelf and ready for you. "
+            "It keeps your tea warm and looks lovely on any kitchen table we have ever seen. " + OPT_OUT)
+    d = draft("sms", body=body)
+    assert d["checks"]["channel_limits"] is False
+    fixed, notes = repair(d, facts)
+    assert notes == ["channel_limits"] and all(fixed["checks"].values()), fixed
+    assert fixed["body"].startswith("Hearth & Co: 10% off with code HOME10.") and fixed["body"].endswith(OPT_OUT)
+
+
+def test_reply_gets_apology_and_remedy():
+    facts = {"brand": "Hearth & Co", "channel": "reply", "remedy": "a full refund", "merge_tag": "{{ first_name }}",
+             "review": {"text": "The mug arrived cracked", "rating": 1, "topics": ["delivery_packaging"]}}
+    d = {"channel": "reply", "subject": None, "preheader": None, "cta": None,
+         "body": "Hi {{ first_name }},\n\nThank you for telling us that your mug arrived cracked. That is not how it "
+                 "should reach you and we will look at how we pack them.\n\nThe Hearth & Co team"}
+    d["checks"] = run_checks(d, facts)
+    fixed, notes = repair(d, facts)
+    assert set(notes) == {"offer_exact", "channel_format"} and all(fixed["checks"].values()), fixed["checks"]
+
+
+def test_no_repair_when_it_cannot_help():
+    facts = {**BASE, "channel": "email"}
+    d = draft("email", subject="Hi", body="Too short")  # body too short: no mechanical fix
+    assert repair(d, facts) is None
+    ok = draft("email", subject="A little something", body="Hi {{ first_name }},\n\nEnjoy 10% off with code HOME10 "
+               "on the Stoneware mug you liked, it is waiting for you and your morning tea.\n\nThe Hearth & Co team")
+    assert all(ok["checks"].values()) and repair(ok, facts) is None
+
+
+def test_recased_offer_is_restored_never_recased_by_us():
+    facts = {**BASE, "channel": "ad", "offer": "a free tote bag with orders over £40"}
+    d = {"channel": "ad", "subject": "Fresh coffee", "preheader": None, "cta": "Shop coffee",
+         "body": "A free tote bag with orders over £40. Roasted this morning for you."}
+    d["checks"] = run_checks(d, facts)
+    assert d["checks"]["offer_exact"] is False  # the model capitalised the offer
+    fixed, notes = repair(d, facts)
+    assert notes == ["offer_exact"] and fixed["body"].startswith("Enjoy a free tote bag with orders over £40.")
