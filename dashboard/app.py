@@ -8,7 +8,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 
 import streamlit as st  # noqa: E402
 
-from dashboard import state  # noqa: E402
+from analysis.users import allows, users_file  # noqa: E402
+from dashboard import auth, state  # noqa: E402
 
 st.set_page_config(page_title="Shoplens", page_icon=":material/insights:", layout="wide")
 
@@ -21,11 +22,25 @@ pages = [
     st.Page(VIEWS / "segments.py", title="Segments", icon=":material/donut_small:"),
     st.Page(VIEWS / "cohorts.py", title="Cohorts", icon=":material/grid_on:"),
     st.Page(VIEWS / "customers.py", title="Customers", icon=":material/person_search:"),
+    st.Page(VIEWS / "campaigns.py", title="Campaigns", icon=":material/campaign:"),
+    st.Page(VIEWS / "replies.py", title="Replies", icon=":material/quickreply:"),
+    st.Page(VIEWS / "fairness.py", title="Fairness", icon=":material/balance:"),
 ]
-nav = st.navigation(pages)
+pages.append(st.Page(VIEWS / "admin.py", title="Admin", icon=":material/admin_panel_settings:"))
+# Least role that sees each page, by URL path (the file name); pages not listed are dashboards, open to marketers.
+# Every page also calls auth.require_role(...) itself with the same role, so a page run directly does not leak.
+PAGE_ROLES = {"data": "analyst", "admin": "admin"}
 
 state.cursor()  # opens the database (and builds the demo shop on a first start) before any page runs
+auth.ensure_admin(str(users_file()))  # first start: an admin with a one-time password, printed to the console
+user = auth.current_user()
+if user is None:
+    nav = st.navigation([st.Page(auth.sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in")])
+    nav.run()
+    st.stop()
+nav = st.navigation([p for p in pages if allows(user["role"], PAGE_ROLES.get(p.url_path, "marketer"))])
 with st.sidebar:
+    auth.sidebar(user)
     st.caption("Database")
     st.code(state.db_path(), language=None, wrap_lines=True)
     counts = state.table_counts(state.db_path())

@@ -29,7 +29,8 @@ def start_app(home, extra_env: dict | None = None):
     """(process, url) of the app on a free port, once /_stcore/health answers; the first start builds the demo shop."""
     port = free_port()
     env = {**os.environ, "SHOPLENS_HOME": str(home), "HF_HUB_OFFLINE": "1", **(extra_env or {})}
-    env.pop("SHOPLENS_DB", None)
+    for name in ("SHOPLENS_DB", "SHOPLENS_USERS", "SHOPLENS_TOKEN"):  # the app's own users file: HOME/users.json
+        env.pop(name, None)
     proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
                              "--server.headless", "true"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
@@ -72,6 +73,25 @@ def page(app_url):
         pg.set_default_timeout(90_000)
         yield pg
         browser.close()
+
+
+def add_user(home, username: str = "analyst1", role: str = "analyst", password: str = "browser-pass-1") -> tuple:
+    """(username, password) of a new user with a chosen password in the app's users file (HOME/users.json)."""
+    from analysis.users import UserStore
+
+    UserStore(os.path.join(str(home), "users.json")).add(username, role, password=password, must_change=False)
+    return username, password
+
+
+def sign_in(page, url: str, username: str, password: str) -> None:
+    """Open the app and sign in through the form, as a person does; returns once the first page shows."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
 
 
 def metric_value(page, label: str) -> str:

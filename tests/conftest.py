@@ -13,6 +13,24 @@ from analysis import store  # noqa: E402
 pytest_plugins = ["tests.browser_app"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cli_identity(tmp_path_factory):
+    """Every `shoplens` command checks the caller's role: tests run the CLI as the analyst "tester", through a
+    session users file (SHOPLENS_USERS) and an API token (SHOPLENS_TOKEN), as a batch job would. tests/test_roles.py
+    overrides both to check refusals."""
+    from analysis.users import UserStore
+
+    path = tmp_path_factory.mktemp("users") / "users.json"
+    users = UserStore(path)
+    users.add("tester", "analyst", password="tester-password", must_change=False)
+    users.add("test-admin", "admin", password="test-admin-password", must_change=False)  # no first-start banner
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SHOPLENS_USERS", str(path))
+    mp.setenv("SHOPLENS_TOKEN", users.create_token("tester", "tests"))
+    yield path
+    mp.undo()
+
+
 @pytest.fixture
 def db(tmp_path, monkeypatch):
     """(connection, path) of an empty, migrated database that lives only for this test."""

@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser_app import metric_value
+from tests.browser_app import add_user, metric_value, sign_in
 
 pytestmark = pytest.mark.browser
 
 
-def test_upload_changes_overview(page, app_url, tmp_path):
+def test_upload_changes_overview(page, app_url, app_home, tmp_path):
     from playwright.sync_api import expect
 
-    page.goto(app_url)
+    sign_in(page, app_url, *add_user(app_home, "uploader", "analyst"))
     expect(page.get_by_test_id("stHeading").first).to_contain_text("Overview")
     expect(page.get_by_test_id("stMetric").filter(has_text="Orders").first).to_be_visible()
     before = int(metric_value(page, "Orders").replace(",", ""))

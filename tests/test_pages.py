@@ -6,6 +6,7 @@ from streamlit.testing.v1 import AppTest
 
 def run_app(page=None):
     at = AppTest.from_file("../dashboard/app.py", default_timeout=90)
+    at.session_state["auth_user"] = {"username": "tester", "role": "analyst"}  # signed in (see test_roles.py)
     at.run()
     if page:
         at.switch_page(page)

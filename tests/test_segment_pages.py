@@ -4,6 +4,7 @@ from streamlit.testing.v1 import AppTest
 
 def run_page(page):
     at = AppTest.from_file("../dashboard/app.py", default_timeout=90)
+    at.session_state["auth_user"] = {"username": "tester", "role": "analyst"}  # signed in (see test_roles.py)
     at.run()
     at.switch_page(page)
     at.run()

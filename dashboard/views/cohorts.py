@@ -4,8 +4,8 @@ import streamlit as st
 from analysis import cohorts
 from analysis.errors import ShoplensError
 from analysis.rfm import resolve_as_of
+from dashboard import auth, state
 from dashboard import segment_charts as charts
-from dashboard import state
 
 
 @st.cache_data(show_spinner="Building cohorts…")
@@ -15,6 +15,7 @@ def cohort_data(path: str, as_of):
     return ctx, cohorts.cohort_table(con, ctx)
 
 
+auth.require_role("marketer")
 st.title("Cohorts")
 path = state.db_path()
 try:

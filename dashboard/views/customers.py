@@ -6,8 +6,8 @@ import streamlit as st
 
 from analysis import clv, recommend
 from analysis.errors import ShoplensError
+from dashboard import auth, state
 from dashboard import segment_charts as charts
-from dashboard import state
 from dashboard.commands.segments import segment_frame
 
 
@@ -50,6 +50,7 @@ def rec_eval_data(path: str, cutoff, horizon: int):
     return recommend.evaluate(state.cursor(), cutoff, horizon)
 
 
+auth.require_role("marketer")
 st.title("Customers")
 path = state.db_path()
 horizon = st.number_input("Prediction horizon (days)", 7, 730, 90, step=30, key="customers_horizon")
@@ -101,7 +102,7 @@ right.caption(f"Reviews ({len(reviews)})")
 if reviews.empty:
     right.info("No reviews from this customer.")
 else:
-    right.dataframe(reviews, hide_index=True, width="stretch")
+    right.dataframe(auth.masked_for_role(reviews), hide_index=True, width="stretch")  # marketers: PII masked
 
 st.divider()
 st.subheader("Model checks")

@@ -6,8 +6,9 @@ import streamlit as st
 
 from analysis import ingest, schema
 from analysis.errors import ShoplensError
-from dashboard import state
+from dashboard import auth, state
 
+auth.require_role("analyst")
 st.title("Data")
 path = state.db_path()
 
@@ -57,7 +58,7 @@ if upload is not None:
             with st.status("Validating…" if do_check else "Loading…", expanded=False) as status:
                 with state.write_lock():
                     report = ingest.load_file(state.cursor(), table, file_path, mode=mode, overrides=chosen,
-                                              who="app", display_name=upload.name, dry_run=do_check, db_path=path)
+                                              who=auth.username(), display_name=upload.name, dry_run=do_check, db_path=path)
                 status.update(label="Checked" if do_check else "Loaded", state="complete")
         except ShoplensError as exc:
             st.error(str(exc))
@@ -75,8 +76,9 @@ if upload is not None:
             st.dataframe(report.sample_rejects, hide_index=True, width="stretch",
                          column_config={"line": st.column_config.NumberColumn("line", format="%d")})
         if report.rejects_file:
-            st.download_button("Download the full rejects report (CSV)", Path(report.rejects_file).read_bytes(),
-                               file_name=Path(report.rejects_file).name, mime="text/csv", on_click="ignore")
+            auth.export_button("Download the full rejects report (CSV)", Path(report.rejects_file).read_bytes(),
+                               file_name=Path(report.rejects_file).name, what="rejects", key="upload_rejects",
+                               filters={"table": table, "file": upload.name}, rows=report.rejected)
 
 left, right = st.columns([1, 2])
 with left:
@@ -100,7 +102,8 @@ with right:
                                 + f" · {with_rejects.set_index('upload_id').loc[u, 'rejected']:,} rejected")
             rej = Path(with_rejects.set_index("upload_id").loc[pick, "rejects_file"] or "")
             if rej.is_file():
-                st.download_button("Download rejected rows (CSV)", rej.read_bytes(), file_name=rej.name,
-                                   mime="text/csv", on_click="ignore", key="history_rejects")
+                auth.export_button("Download rejected rows (CSV)", rej.read_bytes(), file_name=rej.name,
+                                   what="rejects", key="history_rejects", filters={"upload_id": pick},
+                                   rows=int(with_rejects.set_index("upload_id").loc[pick, "rejected"]))
             else:
                 st.caption(f"The report file {rej} is no longer on disk.")

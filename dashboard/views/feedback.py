@@ -3,9 +3,10 @@ import pandas as pd
 import plotly.express as px
 import streamlit as st
 
-from dashboard import state
-from models import feedback, registry
+from dashboard import auth, classifier_ui, state
+from models import feedback
 
+auth.require_role("marketer")
 st.title("Feedback")
 path = state.db_path()
 
@@ -16,10 +17,8 @@ def load(path: str) -> pd.DataFrame:
 
 
 df = load(path)
-if df.empty:
-    st.info("No reviews have been classified yet. Train a model (`shoplens train all`) and run `shoplens score`, "
-            "or use **Retrain** below once a model exists.")
-else:
+classifier_ui.classify_section(has_labels=not df.empty)
+if not df.empty:
     dated = df.dropna(subset=["created_at"])
     st.caption(f"{len(df):,} classified reviews · model {df['model_version'].iloc[0]}")
     by = st.radio("Break down by", ["month", "category", "product_id"], horizontal=True, key="fb_by")
@@ -60,6 +59,7 @@ else:
         ev = ev[[t_pick in ts for ts in ev["topics"]]]
     ev = ev.head(200).assign(topics=lambda d: ["|".join(t) for t in d["topics"]])
     view = ev[["review_id", "rating", "title", "text", "sentiment", "topics"]].reset_index(drop=True)
+    view = auth.masked_for_role(view)  # marketers see review text with personal data masked
     edited = st.data_editor(view, hide_index=True, key="fb_editor", disabled=["review_id", "rating", "title", "text"],
                             column_config={"sentiment": st.column_config.SelectboxColumn(
                                 options=["negative", "neutral", "positive"]),
@@ -69,29 +69,10 @@ else:
                    for a, b in zip(view.to_dict("records"), edited.to_dict("records"), strict=True)
                    for f in ("sentiment", "topics") if a[f] != b[f]]
         with state.write_lock():
-            n = feedback.save_corrections(state.cursor(), changes, who=st.session_state.get("who", "app"))
+            n = feedback.save_corrections(state.cursor(), changes, who=auth.username())
         state.invalidate()
         st.success(f"Saved {n} correction(s). They are used by the next Retrain.")
+    classifier_ui.correction_form(view, sorted({t for ts in df["topics"] for t in ts}))
 
-st.subheader("Retrain")
-act = registry.active("sentiment")
-st.caption(f"Active sentiment model: {act['version']} (test macro-F1 {act['metric']:.3f})" if act and act.get("metric")
-           else "No model is active yet.")
-epochs = st.number_input("Epochs", 1, 6, 3, key="fb_epochs")
-if st.button("Retrain", key="fb_retrain", type="primary"):
-    from models.data import load_labels
-    from models.train import TrainConfig, train
-
-    labels = load_labels()
-    test_ids = {int(r["id"]) for r in labels if r["split"] == "test"}
-    extra = feedback.corrections_as_labels(state.cursor(), test_ids)
-    corrected = {e["id"] for e in extra}
-    labels = [r for r in labels if r["id"] not in corrected]  # a correction overrides a hand-read train label
-    bar = st.progress(0.0, text="starting")
-    with st.status(f"Training on {len(labels)} hand-read labels + {len(extra)} corrections…", expanded=True) as box:
-        res = train(TrainConfig(epochs=int(epochs)), labels=labels + extra,
-                    progress=lambda d, t, m: bar.progress(min(1.0, d / max(t, 1)), text=m))
-        box.update(label="Training finished", state="complete")
-    before = act.get("metric") if act else None
-    st.write({"before (active) sentiment macro-F1": before, "after sentiment macro-F1": res["sentiment_macro_f1"],
-              "topic macro-F1": res["topic_macro_f1"], "activated for": res["activated_for"], "version": res["version"]})
+if auth.may("analyst"):  # training is for analysts and admins
+    classifier_ui.retrain_section()

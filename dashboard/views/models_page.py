@@ -2,11 +2,16 @@
 import pandas as pd
 import streamlit as st
 
+from dashboard import auth
 from models import registry
 
+auth.require_role("marketer")
 st.title("Models")
 st.caption("Review classifier versions under the Shoplens home folder. A new version becomes active only when it is "
-           "not worse on the hand-read test split. Train one with `shoplens train all`.")
+           "not worse on the hand-read test split. A starter model (frozen backbone + linear heads) ships with "
+           "Shoplens and is installed on first use; `shoplens train all --mode fast` (about a minute on CPU once "
+           "reviews are embedded) or `--mode finetune` (the full fine-tune) trains a new one, as does Retrain on "
+           "the Feedback page.")
 
 cols = st.columns(len(registry.TASKS))
 for col, task in zip(cols, registry.TASKS, strict=True):
@@ -19,13 +24,14 @@ rows = []
 for task in ("all", *registry.TASKS):
     for v in registry.versions(task):
         m = v["metrics"]
-        rows.append({"task": task, "version": v["version"], "trained_at": v["trained_at"],
+        rows.append({"task": task, "version": v["version"], "mode": v.get("mode"), "trained_at": v["trained_at"],
                      "sentiment macro-F1": (m.get("sentiment") or {}).get("macro_f1"),
                      "topic macro-F1": (m.get("topics") or {}).get("macro_f1"),
                      "held-back balanced acc.": (m.get("heldback_binary") or {}).get("balanced_accuracy"),
                      "active for": ", ".join(v["activated_for"]), "path": v["path"]})
 if not rows:
-    st.info("No model has been trained yet. Run `shoplens train all` (about 15-20 minutes on 2 CPU cores).")
+    st.info("No model has been trained yet. Classify reviews on the Feedback page (installs the shipped starter "
+            "model) or run `shoplens train all`.")
     st.stop()
 
 st.subheader("Training history")

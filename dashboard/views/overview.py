@@ -1,8 +1,9 @@
 """Overview: headline KPIs and four charts, all obeying one date range."""
 import streamlit as st
 
-from dashboard import state
+from dashboard import auth, state
 
+auth.require_role("marketer")
 st.title("Overview")
 path = state.db_path()
 lo, hi = state.date_bounds(path)

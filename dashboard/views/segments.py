@@ -6,8 +6,8 @@ import streamlit as st
 
 from analysis import recommend, rfm, segment_feedback
 from analysis.errors import ShoplensError
+from dashboard import auth, state
 from dashboard import segment_charts as charts
-from dashboard import state
 
 
 @st.cache_data(show_spinner="Scoring customers…")
@@ -37,6 +37,7 @@ def feedback_data(path: str, as_of):
             segment_feedback.linked_share(con))
 
 
+auth.require_role("marketer")
 st.title("Segments")
 path = state.db_path()
 try:
@@ -98,14 +99,26 @@ segment = st.selectbox("Segment", present, key="segments_drill")
 members = table[table["segment"] == segment].sort_values("monetary", ascending=False)
 st.caption(f"{rfm.SEGMENTS[segment]}. {len(members):,} customers.")
 left, right = st.columns([3, 2])
-left.dataframe(members, hide_index=True, width="stretch", height=320, column_config={
-    "monetary": st.column_config.NumberColumn("Net spend", format="£%.2f"),
-    "first_order": st.column_config.DatetimeColumn("First order", format="YYYY-MM-DD"),
-    "last_order": st.column_config.DatetimeColumn("Last order", format="YYYY-MM-DD"),
-})
-left.download_button(f"Export {segment} customers (CSV)", members.to_csv(index=False).encode(),
-                     file_name=f"segment_{segment.lower().replace(' ', '_')}_{as_of}.csv", mime="text/csv",
-                     on_click="ignore", key="segments_export")
+slug = f"{segment.lower().replace(' ', '_')}_{as_of}"
+if auth.may("analyst"):  # the customer list is raw rows: analysts and admins only
+    left.dataframe(members, hide_index=True, width="stretch", height=320, column_config={
+        "monetary": st.column_config.NumberColumn("Net spend", format="£%.2f"),
+        "first_order": st.column_config.DatetimeColumn("First order", format="YYYY-MM-DD"),
+        "last_order": st.column_config.DatetimeColumn("Last order", format="YYYY-MM-DD"),
+    })
+    with left:
+        auth.export_button(f"Export {segment} customers (CSV)", auth.csv_with_provenance(
+            members, "segment customers", {"segment": segment, "as_of": as_of}), file_name=f"segment_{slug}.csv",
+            what="segment customers", filters={"segment": segment, "as_of": as_of}, rows=len(members),
+            key="segments_export")
+else:  # marketers: the segment's aggregate figures, never its customer list
+    seg_row = summary[summary["segment"] == segment]
+    left.dataframe(seg_row, hide_index=True, width="stretch")
+    left.caption("Customer lists are for analysts; this is the segment's aggregate.")
+    with left:
+        auth.export_button("Export segment summary (CSV)", auth.csv_with_provenance(
+            summary, "segment summary", {"as_of": as_of}), file_name=f"segment_summary_{as_of}.csv",
+            what="segment summary", filters={"as_of": as_of}, rows=len(summary), key="segments_summary_export")
 prods = products_data(path, as_of, segment)
 right.caption("Products that over-index in this segment (lift = share of the segment buying it ÷ share of all customers)")
 right.dataframe(prods[["product_name", "lift", "segment_buyers"]], hide_index=True, width="stretch", column_config={

@@ -1,0 +1,322 @@
+"""Local user accounts: a JSON file of users (argon2id password hashes), their roles, and API tokens for batch jobs.
+
+Roles are ordered: marketer < analyst < admin; `allows(role, needed)` answers whether a role may do what needs another.
+- marketer: dashboards, drafts, aggregate exports; never raw personal data.
+- analyst: also uploads, training, raw-row exports.
+- admin: also users, settings and the audit log.
+
+The file lives at $SHOPLENS_HOME/users.json (SHOPLENS_USERS overrides), mode 0600, rewritten atomically under a file
+lock. The first start (`ensure_admin`) creates the user "admin" with a random one-time password, which the caller prints;
+it must be changed at first sign-in. Tokens (`slk_<id>_<secret>`) are stored as SHA-256 of the secret and carry the
+role of their user at the time of use. No Streamlit and no database here: callers write the audit log.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import hmac
+import json
+import os
+import re
+import secrets
+import tempfile
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from analysis.config import home
+from analysis.errors import ShoplensError
+
+ROLES = ("marketer", "analyst", "admin")
+_RANK = {r: i for i, r in enumerate(ROLES)}
+MIN_PASSWORD = 10
+MAX_FAILURES = 5  # consecutive wrong passwords before the account waits LOCK_MINUTES
+LOCK_MINUTES = 5
+_USERNAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}")
+_HASHER = PasswordHasher()  # argon2id with the library's current recommended parameters
+_DUMMY = _HASHER.hash("shoplens-timing-equaliser")
+
+
+class AuthError(ShoplensError):
+    """Sign-in refused or a role is too low."""
+
+
+@dataclass(frozen=True)
+class User:
+    username: str
+    role: str
+    must_change: bool = False
+    auth: str = "local"  # "local" (password here) or "oidc" (identity from the OIDC provider, role from here)
+
+    def as_session(self) -> dict:
+        """The `st.session_state["auth_user"]` contract."""
+        return {"username": self.username, "role": self.role}
+
+
+def allows(role: str | None, needed: str) -> bool:
+    """True when `role` may do what needs `needed` (admin > analyst > marketer)."""
+    return role in _RANK and _RANK[role] >= _RANK[needed]
+
+
+def check_role(role: str) -> str:
+    if role not in _RANK:
+        raise ShoplensError(f'"{role}" is not a role', fix=f"use one of {', '.join(ROLES)}")
+    return role
+
+
+def check_username(name: str) -> str:
+    if not isinstance(name, str) or not _USERNAME.fullmatch(name):
+        raise ShoplensError(f'"{str(name)[:40]}" is not a valid user name',
+                            fix="use letters, digits and . _ @ + - (at most 100 characters)")
+    return name
+
+
+def check_password(pw: str) -> str:
+    if not isinstance(pw, str) or len(pw) < MIN_PASSWORD:
+        raise ShoplensError(f"The password is shorter than {MIN_PASSWORD} characters", fix="choose a longer one")
+    if len(pw) > 1024:
+        raise ShoplensError("The password is longer than 1024 characters", fix="choose a shorter one")
+    return pw
+
+
+def users_file() -> Path:
+    return Path(os.environ.get("SHOPLENS_USERS") or home() / "users.json")
+
+
+def new_password() -> str:
+    """A random password for first start and resets (about 96 bits)."""
+    return secrets.token_urlsafe(12)
+
+
+class UserStore:
+    """The users file. Every change re-reads, edits and atomically replaces it while holding an exclusive lock."""
+
+    def __init__(self, path: Path | str | None = None):
+        self.path = Path(path) if path else users_file()
+
+    # ------------------------------------------------------------------ file
+    def _read(self) -> dict:
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {"version": 1, "users": {}, "tokens": {}}
+        data.setdefault("users", {})
+        data.setdefault("tokens", {})
+        return data
+
+    @contextlib.contextmanager
+    def _editing(self):
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        lock = self.path.with_name(self.path.name + ".lock")
+        with open(lock, "a") as lf:
+            fcntl.flock(lf, fcntl.LOCK_EX)
+            data = self._read()
+            yield data
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".users.", suffix=".tmp")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8") as f:
+                    json.dump(data, f, indent=1, sort_keys=True)
+                    f.flush()
+                    os.fsync(f.fileno())
+                os.chmod(tmp, 0o600)
+                os.replace(tmp, self.path)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+                raise
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    # ------------------------------------------------------------------ users
+    def get(self, username: str) -> User | None:
+        rec = self._read()["users"].get(username)
+        return _user(username, rec) if rec else None
+
+    def list(self) -> list[dict]:
+        """One dict per user (no hashes): username, role, auth, must_change, created_at, last_sign_in."""
+        users = self._read()["users"]
+        return [{"username": n, "role": r["role"], "auth": r.get("auth", "local"), "must_change": r.get("must_change",
+                 False), "created_at": r.get("created_at"), "last_sign_in": r.get("last_sign_in")}
+                for n, r in sorted(users.items())]
+
+    def add(self, username: str, role: str, password: str | None = None, must_change: bool = True,
+            auth: str = "local") -> str | None:
+        """Add a user; returns the one-time password when none was given (local users only)."""
+        check_username(username)
+        check_role(role)
+        if auth not in ("local", "oidc"):
+            raise ShoplensError(f'"{auth}" is not a sign-in kind', fix="use local or oidc")
+        generated = None
+        if auth == "local":
+            if password is None:
+                password = generated = new_password()
+            else:
+                check_password(password)
+        with self._editing() as data:
+            if username in data["users"]:
+                raise ShoplensError(f'The user "{username}" exists already', fix="pick another name or change its role")
+            data["users"][username] = {"role": role, "auth": auth, "created_at": _now(),
+                                       "hash": _HASHER.hash(password) if auth == "local" else None,
+                                       "must_change": bool(must_change and auth == "local"), "failures": 0}
+        return generated
+
+    def set_role(self, username: str, role: str) -> None:
+        check_role(role)
+        with self._editing() as data:
+            rec = _need(data, username)
+            if rec["role"] == "admin" and role != "admin" and _admins(data) == [username]:
+                raise ShoplensError("This is the only admin", fix="make another user admin first")
+            rec["role"] = role
+
+    def remove(self, username: str) -> None:
+        with self._editing() as data:
+            rec = _need(data, username)
+            if rec["role"] == "admin" and _admins(data) == [username]:
+                raise ShoplensError("This is the only admin", fix="make another user admin first")
+            del data["users"][username]
+            data["tokens"] = {k: t for k, t in data["tokens"].items() if t["user"] != username}
+
+    def reset_password(self, username: str) -> str:
+        """A new one-time password (must be changed at next sign-in); unlocks the account."""
+        pw = new_password()
+        with self._editing() as data:
+            rec = _need(data, username)
+            if rec.get("auth", "local") != "local":
+                raise ShoplensError(f'"{username}" signs in through the OIDC provider', fix="reset it there")
+            rec.update(hash=_HASHER.hash(pw), must_change=True, failures=0, locked_until=None)
+        return pw
+
+    def change_password(self, username: str, old: str, new: str) -> None:
+        """The user's own change: needs the current password; the new one must differ and be long enough."""
+        check_password(new)
+        if new == old:
+            raise ShoplensError("The new password is the same as the old one", fix="choose a different one")
+        self.verify(username, old)
+        with self._editing() as data:
+            _need(data, username).update(hash=_HASHER.hash(new), must_change=False)
+
+    def set_new_password(self, username: str, new: str) -> None:
+        """Replace a one-time password right after a successful sign-in with it (the new one must differ)."""
+        check_password(new)
+        with self._editing() as data:
+            rec = _need(data, username)
+            if rec.get("hash") and _safe_verify(rec["hash"], new):
+                raise ShoplensError("The new password is the same as the old one", fix="choose a different one")
+            rec.update(hash=_HASHER.hash(new), must_change=False)
+
+    # ------------------------------------------------------------------ sign-in
+    def verify(self, username: str, password: str) -> User:
+        """The user when the password is right; AuthError (with a reason kept in .reason) otherwise."""
+        data = self._read()
+        rec = data["users"].get(username) if isinstance(username, str) else None
+        if rec is None or rec.get("auth", "local") != "local" or not rec.get("hash"):
+            _safe_verify(_DUMMY, password)  # same work as a real check: no timing hint that the name is unknown
+            raise _refused("unknown user")
+        if rec.get("locked_until") and rec["locked_until"] > _now():
+            raise _refused("locked", f"Too many wrong passwords: try again after {rec['locked_until'][11:16]}")
+        if not _safe_verify(rec["hash"], password):
+            with self._editing() as d:
+                r = d["users"].get(username)
+                if r is not None:
+                    r["failures"] = int(r.get("failures") or 0) + 1
+                    if r["failures"] >= MAX_FAILURES:
+                        r["locked_until"] = (datetime.now() + timedelta(minutes=LOCK_MINUTES)).isoformat(
+                            timespec="seconds")
+                        r["failures"] = 0
+            raise _refused("wrong password")
+        with self._editing() as d:
+            r = d["users"][username]
+            r.update(failures=0, locked_until=None, last_sign_in=_now())
+            if _HASHER.check_needs_rehash(r["hash"]):
+                r["hash"] = _HASHER.hash(password)
+        return _user(username, rec)
+
+    # ------------------------------------------------------------------ tokens
+    def create_token(self, username: str, label: str = "") -> str:
+        """A new API token for `username`, shown once: `slk_<id>_<secret>`; only a hash of the secret is kept."""
+        tid, secret = secrets.token_hex(4), secrets.token_urlsafe(24)
+        with self._editing() as data:
+            _need(data, username)
+            data["tokens"][tid] = {"user": username, "sha256": _sha(secret), "label": str(label)[:100],
+                                   "created_at": _now()}
+        return f"slk_{tid}_{secret}"
+
+    def tokens(self) -> list[dict]:
+        return [{"id": k, "user": t["user"], "label": t.get("label", ""), "created_at": t.get("created_at")}
+                for k, t in sorted(self._read()["tokens"].items())]
+
+    def revoke_token(self, token_id: str) -> None:
+        with self._editing() as data:
+            if data["tokens"].pop(token_id, None) is None:
+                raise ShoplensError(f'No token with id "{token_id}"', fix="see `shoplens users list`")
+
+    def verify_token(self, token: str) -> User:
+        m = re.fullmatch(r"slk_([0-9a-f]{8})_([A-Za-z0-9_-]{20,64})", (token or "").strip())
+        data = self._read()
+        rec = data["tokens"].get(m.group(1)) if m else None
+        if rec is None or not hmac.compare_digest(rec["sha256"], _sha(m.group(2))):
+            raise _refused("bad token", "The token is not valid (revoked, mistyped or from another Shoplens home)")
+        user = data["users"].get(rec["user"])
+        if user is None:
+            raise _refused("bad token", "The token's user no longer exists")
+        return _user(rec["user"], user)
+
+    # ------------------------------------------------------------------ first start
+    def ensure_admin(self) -> str | None:
+        """On a first start (no users file, or no admin in it), create "admin" with a one-time password and return
+        it for the caller to print once; None when an admin exists."""
+        with self._editing() as data:
+            if _admins(data):
+                return None
+            name = "admin" if "admin" not in data["users"] else f"admin-{secrets.token_hex(2)}"
+            pw = new_password()
+            data["users"][name] = {"role": "admin", "auth": "local", "created_at": _now(), "hash": _HASHER.hash(pw),
+                                   "must_change": True, "failures": 0}
+        return pw
+
+
+def first_start_message(password: str, username: str = "admin") -> str:
+    return (f"\n  Shoplens first start: created the user '{username}' with the one-time password\n\n"
+            f"      {password}\n\n  Sign in with it; you will be asked to choose a new password. It is not stored "
+            f"anywhere in plain text.\n")
+
+
+def _user(username: str, rec: dict) -> User:
+    return User(username, rec["role"], bool(rec.get("must_change")), rec.get("auth", "local"))
+
+
+def _need(data: dict, username: str) -> dict:
+    rec = data["users"].get(username)
+    if rec is None:
+        raise ShoplensError(f'No user "{str(username)[:60]}"', fix="see `shoplens users list`")
+    return rec
+
+
+def _admins(data: dict) -> list[str]:
+    return [n for n, r in data["users"].items() if r.get("role") == "admin"]
+
+
+def _refused(reason: str, message: str = "Wrong user name or password") -> AuthError:
+    err = AuthError(message, fix="check them, or ask an admin to reset your password")
+    err.reason = reason
+    return err
+
+
+def _safe_verify(hashed: str, password: str) -> bool:
+    try:
+        return _HASHER.verify(hashed, password if isinstance(password, str) else "")
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _sha(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")

@@ -1,0 +1,265 @@
+"""Sign-in for the app: the sign-in page, `current_user()`, `require_role(...)`, PII masking for marketers and
+audited exports.
+
+The signed-in user is `st.session_state["auth_user"] = {"username": ..., "role": "admin"|"analyst"|"marketer"}`
+(AppTests set that key to sign in). With an `[auth]` section in `.streamlit/secrets.toml` sign-in goes through the
+OIDC provider (`st.login`) and the role comes from the user file (an admin adds the e-mail address with a role) or
+`[shoplens] oidc_default_role` (default marketer); otherwise through the local user file (analysis/users.py).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from analysis import pii, store, users
+from analysis.errors import ShoplensError
+from analysis.users import AuthError, UserStore, allows
+
+SHARED_AUTH_KEYS = {"redirect_uri", "cookie_secret", "expose_tokens", "client_id", "client_secret",
+                    "server_metadata_url", "client_kwargs"}
+
+
+# ---------------------------------------------------------------- first start and configuration
+@st.cache_resource(show_spinner=False)
+def ensure_admin(path: str) -> bool:
+    """Once per process and user file: create the first admin and print its one-time password to the console."""
+    pw = UserStore(path).ensure_admin()
+    if pw:
+        print(users.first_start_message(pw), flush=True)
+    return bool(pw)
+
+
+def oidc_providers() -> list[str | None]:
+    """Providers configured under [auth] in secrets.toml ([None] for a single unnamed one); [] when not configured."""
+    try:
+        if not st.secrets.load_if_toml_exists():
+            return []
+        section = st.secrets.get("auth")
+    except Exception:  # an unreadable secrets file means no OIDC, not a crash on the sign-in page
+        return []
+    if not section:
+        return []
+    named = [k for k, v in section.items() if k not in SHARED_AUTH_KEYS and hasattr(v, "items")]
+    return named or [None]
+
+
+def _setting(name: str, default):
+    try:
+        return (st.secrets.get("shoplens") or {}).get(name, default) if st.secrets.load_if_toml_exists() else default
+    except Exception:
+        return default
+
+
+# ---------------------------------------------------------------- who is signed in
+def current_user() -> dict | None:
+    """The signed-in user (session contract above), or None. Sessions signed in here are re-checked against the
+    user file on every run, so a removed user is signed out and a changed role applies at once."""
+    user = st.session_state.get("auth_user")
+    if user and user.get("via") in ("local", "oidc"):
+        rec = UserStore().get(user["username"])
+        if rec is None and user["via"] == "local":
+            _clear_session()
+            return None
+        role = rec.role if rec else _setting("oidc_default_role", "marketer")
+        if role != user["role"]:
+            user = {**user, "role": role}
+            st.session_state["auth_user"] = user
+    if not user and oidc_providers() and getattr(st.user, "is_logged_in", False):
+        name = str(st.user.get("email") or st.user.get("sub") or "")[:100]
+        rec = UserStore().get(name)
+        user = {"username": name, "role": rec.role if rec else users.check_role(
+            _setting("oidc_default_role", "marketer")), "via": "oidc"}
+        st.session_state["auth_user"] = user
+        audit("sign_in", "app", {"method": "oidc"}, who=name)
+    return user or None
+
+
+def role() -> str | None:
+    user = current_user()
+    return user["role"] if user else None
+
+
+def may(needed: str) -> bool:
+    """True when the signed-in user's role allows what needs `needed`."""
+    return allows(role(), needed)
+
+
+def username() -> str:
+    user = current_user()
+    return user["username"] if user else "anonymous"
+
+
+def require_role(needed: str) -> dict:
+    """Top of every page: stop the page (nothing below runs) unless the signed-in role allows `needed`."""
+    user = current_user()
+    if user is None:
+        st.warning("Sign in to see this page.")
+        st.stop()
+    if not allows(user["role"], needed):
+        st.error(f"This page needs the {needed} role; you are signed in as {user['role']}. Ask an admin for access.")
+        audit("access_denied", needed, {"page": _page_name()})
+        st.stop()
+    return user
+
+
+def _page_name() -> str:
+    try:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+        ctx = get_script_run_ctx()
+        return str(ctx.page_script_hash) if ctx else ""
+    except Exception:
+        return ""
+
+
+# ---------------------------------------------------------------- audit log
+def audit(action: str, target: str, details: dict | None = None, who: str | None = None) -> None:
+    """One audit_log row, written through the app's single database handle."""
+    from dashboard import state
+
+    with state.write_lock():
+        store.audit(state.cursor(), (who if who is not None else username())[:100], action, target, details)
+
+
+# ---------------------------------------------------------------- sign-in page
+def sign_in_page() -> None:
+    st.title("Sign in")
+    providers = oidc_providers()
+    if providers:
+        st.caption("Shoplens uses your organisation's sign-in.")
+        for p in providers:
+            if st.button(f"Sign in with {p or 'your provider'}", key=f"oidc_{p or 'default'}", type="primary"):
+                st.login(p) if p else st.login()
+        return
+    pending = st.session_state.get("auth_pending")
+    if pending:
+        _new_password_form(pending)
+        return
+    with st.form("sign_in_form"):
+        name = st.text_input("User name", key="signin_user", autocomplete="username")
+        pw = st.text_input("Password", type="password", key="signin_password", autocomplete="current-password")
+        submitted = st.form_submit_button("Sign in", type="primary", key="signin_submit")
+    st.caption("On the first start Shoplens printed a one-time password for the user `admin` in the console that "
+               "started the app. Ask an admin for an account.")
+    if not submitted:
+        return
+    name = (name or "").strip()
+    try:
+        user = UserStore().verify(name, pw or "")
+    except AuthError as exc:
+        audit("sign_in_failed", "app", {"reason": getattr(exc, "reason", "refused"), "method": "password"},
+              who=name[:100] or "(empty)")
+        st.error(exc.what)
+        return
+    if user.must_change:
+        st.session_state["auth_pending"] = user.username
+        audit("sign_in", "app", {"method": "password", "must_change": True}, who=user.username)
+        st.rerun()
+    _signed_in(user)
+
+
+def _new_password_form(name: str) -> None:
+    st.info(f"Signed in as **{name}** with a one-time password. Choose your own password to continue "
+            f"(at least {users.MIN_PASSWORD} characters).")
+    with st.form("new_password_form"):
+        new = st.text_input("New password", type="password", key="new_password", autocomplete="new-password")
+        again = st.text_input("New password again", type="password", key="new_password_again",
+                              autocomplete="new-password")
+        submitted = st.form_submit_button("Set password and continue", type="primary", key="new_password_submit")
+    if st.button("Cancel", key="new_password_cancel"):
+        _clear_session()
+        st.rerun()
+    if not submitted:
+        return
+    if new != again:
+        st.error("The two passwords differ.")
+        return
+    try:
+        UserStore().set_new_password(name, new)
+    except ShoplensError as exc:
+        st.error(str(exc))
+        return
+    audit("password_changed", name, {"by": "self"}, who=name)
+    st.session_state.pop("auth_pending", None)
+    _signed_in(UserStore().get(name))
+
+
+def _signed_in(user: users.User) -> None:
+    st.session_state["auth_user"] = {**user.as_session(), "via": "local"}
+    audit("sign_in", "app", {"method": "password"}, who=user.username)
+    st.rerun()
+
+
+def _clear_session() -> None:
+    for k in list(st.session_state.keys()):
+        del st.session_state[k]
+
+
+def sign_out() -> None:
+    user = current_user() or {}
+    audit("sign_out", "app", {}, who=user.get("username", "anonymous"))
+    _clear_session()
+    if user.get("via") == "oidc":
+        st.logout()
+    st.rerun()
+
+
+def sidebar(user: dict) -> None:
+    """Who is signed in, with which role, and a sign-out button."""
+    st.caption("Signed in")
+    st.markdown(f"**{user['username']}** · {user['role']}")
+    if st.button("Sign out", key="sign_out", icon=":material/logout:"):
+        sign_out()
+
+
+# ---------------------------------------------------------------- personal data on screen
+@st.cache_data(show_spinner=False, max_entries=64)
+def _masked(texts: tuple) -> list:
+    return pii.mask_many(texts)
+
+
+def masked_for_role(df: pd.DataFrame, columns=("title", "text")) -> pd.DataFrame:
+    """`df` as the signed-in user may see it: analysts and admins get it unchanged, anyone else gets the named text
+    columns with emails, phones, cards, IBANs, addresses and names replaced by [TYPE]."""
+    if may("analyst") or df.empty:
+        return df
+    out = df.copy()
+    for c in columns:
+        if c in out.columns:
+            out[c] = _masked(tuple(None if pd.isna(v) else str(v) for v in out[c]))
+    return out
+
+
+# ---------------------------------------------------------------- exports
+def provenance(what: str, filters: dict) -> dict:
+    user = current_user() or {}
+    return {"export": what, "exported_by": user.get("username", "anonymous"), "role": user.get("role"),
+            "exported_at": datetime.now().isoformat(timespec="seconds"),
+            "filters": {k: str(v) for k, v in filters.items()}}
+
+
+def csv_with_provenance(df: pd.DataFrame, what: str, filters: dict) -> bytes:
+    """Spreadsheet-safe CSV whose first line is a `#` comment saying who exported it, when, and with which filters
+    (read it back with `pd.read_csv(f, comment="#")`)."""
+    from analysis import export_safety
+
+    meta = provenance(what, filters)
+    head = (f"# Shoplens export: {what}; by {meta['exported_by']} ({meta['role']}) at {meta['exported_at']}; "
+            "filters: " + ", ".join(f"{k}={v}" for k, v in meta["filters"].items()))
+    return (head.replace("\n", " ") + "\r\n" + export_safety.to_csv(df)).encode("utf-8")
+
+
+def _log_export(what: str, filters: dict, rows: int, file_name: str, sha256: str) -> None:
+    audit("export", what, {**provenance(what, filters), "rows": rows, "file": file_name, "sha256": sha256})
+
+
+def export_button(label: str, data: bytes, file_name: str, *, what: str, filters: dict, rows: int, key: str,
+                  mime: str = "text/csv", **kwargs) -> None:
+    """A download button whose click is written to the audit log (who, when, filters, rows, file hash)."""
+    st.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click=_log_export,
+                       args=(what, json.loads(json.dumps(filters, default=str)), rows, file_name,
+                             hashlib.sha256(data).hexdigest()), **kwargs)
