@@ -10,6 +10,7 @@ import numpy as np
 import torch
 from torch import nn
 
+from analysis.atomic_file import write_text_atomic
 from analysis.errors import ShoplensError
 from models import backbone
 from models import device as devices
@@ -134,9 +135,9 @@ class ReviewClassifier:
         """metrics.json (machine-readable) and README.md (the model card) for a saved folder."""
         from models.card import render_card
 
-        folder = Path(folder)
-        (folder / "metrics.json").write_text(json.dumps(card, indent=2, default=str))
-        (folder / "README.md").write_text(render_card(self.config, card))
+        folder = Path(folder)  # atomic: a run killed while re-writing the card after activation leaves the old one
+        write_text_atomic(folder / "metrics.json", json.dumps(card, indent=2, default=str))
+        write_text_atomic(folder / "README.md", render_card(self.config, card))
 
     # --- scoring ------------------------------------------------------------------------------------------------
     def encode(self, texts: list[str]):

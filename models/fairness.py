@@ -22,7 +22,6 @@ rescored later could flip label.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,6 +31,7 @@ import pandas as pd
 from fairlearn.metrics import MetricFrame, demographic_parity_difference, equalized_odds_difference
 from sklearn.metrics import f1_score
 
+from analysis.atomic_file import write_text_atomic
 from analysis.config import home
 from models.data import HELDBACK_N, REVIEWS_CSV, SENTIMENTS, heldback, load_labels
 
@@ -421,9 +421,7 @@ def _round(x, nd: int = 4):
 # ---- persistence: beside the model version, and in its card -------------------------------------------------------
 
 def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
+    write_text_atomic(path, text)
 
 
 def save_audit(folder: Path | str, audit: dict) -> Path:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from pathlib import Path
 
+from analysis.atomic_file import write_text_atomic
 from analysis.config import home
 
 TASKS = ("sentiment", "topics")
@@ -43,12 +43,9 @@ def metric_of(card: dict, task: str) -> float | None:
 
 def activate(task: str, folder: Path, card: dict) -> None:
     """Point the task at folder; written to a temp file then renamed, so a crash leaves the old pointer intact."""
-    p = _pointer(task)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    tmp = p.with_suffix(".tmp")
-    tmp.write_text(json.dumps({"version": folder.name, "path": str(folder), "metric": metric_of(card, task),
-                               "activated_at": datetime.now(UTC).isoformat(timespec="seconds")}))
-    os.replace(tmp, p)
+    info = {"version": folder.name, "path": str(folder), "metric": metric_of(card, task),
+            "activated_at": datetime.now(UTC).isoformat(timespec="seconds")}
+    write_text_atomic(_pointer(task), json.dumps(info))
 
 
 def should_activate(task: str, card: dict) -> tuple[bool, str]:

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import json
-import uuid
-from datetime import datetime
 from pathlib import Path
 
-from analysis import store
+from analysis import drafts_store, store
+from analysis.atomic_file import write_text_atomic
 from analysis.campaign_facts import CHANNELS, TONES, reply_facts, segment_facts
 from analysis.errors import ShoplensError
 
@@ -25,21 +24,16 @@ def load_generator(device: str = "auto"):
 
 
 def _store(con, drafts: list[dict], who: str) -> None:
-    rows = [(uuid.uuid4().hex[:12], d["segment"], d["channel"], d["offer"], d["subject"], d["body"],
-             json.dumps(d["facts"]), json.dumps(d["checks"]), d["model_version"], "new", who, datetime.now())
-            for d in drafts]
-    if rows:
-        con.executemany('INSERT INTO drafts (draft_id, segment, channel, offer, subject, body, facts, checks, '
-                        'model_version, status, who, "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', rows)
+    """All candidates of one request in one transaction: a killed run stores all of them or none."""
+    with store.transaction(con):
+        for d in drafts:
+            drafts_store.save(con, d, who)
 
 
 def _write(path: str | None, drafts: list[dict]) -> str | None:
     if not path:
         return None
-    p = Path(path)
-    p.parent.mkdir(parents=True, exist_ok=True)
-    p.write_text(json.dumps(drafts, indent=1, ensure_ascii=False), encoding="utf-8")
-    return str(p)
+    return str(write_text_atomic(Path(path), json.dumps(drafts, indent=1, ensure_ascii=False)))
 
 
 def _summary(drafts: list[dict], gen, out: str | None) -> dict:
@@ -53,8 +47,8 @@ def cmd_draft(args) -> dict:
     facts = segment_facts(con, args.segment, args.channel, args.offer, tone=args.tone, brand=args.brand)
     gen = load_generator(args.device)
     drafts = gen.draft(facts, n=args.n, keep_failing=args.show_failing)
-    out = _write(args.out, drafts)
     _store(con, drafts, args.who)
+    out = _write(args.out, drafts)
     return _summary(drafts, gen, out)
 
 
@@ -63,8 +57,8 @@ def cmd_reply(args) -> dict:
     facts = reply_facts(con, args.review_id, brand=args.brand, remedy=args.remedy, tone=args.tone)
     gen = load_generator(args.device)
     drafts = gen.draft(facts, n=args.n, keep_failing=args.show_failing)
-    out = _write(args.out, drafts)
     _store(con, drafts, args.who)
+    out = _write(args.out, drafts)
     return _summary(drafts, gen, out)
 
 
