@@ -12,6 +12,14 @@ _WORD = re.compile(r"[^\W\d_]{2,}", re.U)
 _ENGLISH = frozenset("""the a an and or but is are was were be been it its this that these those i me my we our you your
 she he they them their to of in on at for with as so not no very too just really love like fit size wear
 would will can could did do does have has had if than then what when from up out all one more""".split())
+# Frequent function words of the other languages a European shop's reviews come in (French, German, Spanish,
+# Italian, Portuguese, Dutch), leaving out any that are also English words ("die", "war", "son", "also", ...).
+# Short English reviews are often telegraphic ("Lovely socks, great color, stitched well") and hold none of the
+# English function words, so a text is called foreign only on positive evidence of another language.
+_FOREIGN = frozenset("""le la les un une des est et du pas pour avec dans très ce cette sont il elle je nous vous qui
+que mais bien trop tout petit ne sur au aux der das und ist nicht ein eine sehr mit für auf ich sie es zu den dem
+sind aber auch wie gut zu el los las es muy con para por pero del lo se una y las está gracias il di che non per
+della sono molto ma più questo um uma com não muito para mas het een niet zijn maar ook heel voor""".split()) - _ENGLISH
 
 
 def join(title, body) -> str:
@@ -43,6 +51,7 @@ def clean(text) -> tuple[str, str]:
     if latin / letters < 0.5:
         return t, "not English (the model reads English reviews)"
     lower = [w.lower() for w in words]
-    if len(lower) >= 5 and not any(w in _ENGLISH for w in lower):
+    foreign = sum(w in _FOREIGN for w in lower)
+    if len(lower) >= 5 and foreign >= 2 and foreign > sum(w in _ENGLISH for w in lower):
         return t, "not English (the model reads English reviews)"
     return t, ""
