@@ -74,6 +74,29 @@ def _facts_for_rules(facts: dict) -> dict:
     return f
 
 
+def _near_misses(text: str, brand: str) -> list[str]:
+    """Capitalised runs as long as the brand that read almost like it but are not it (a small model's typos)."""
+    from difflib import SequenceMatcher
+
+    if len(brand) < 4:
+        return []
+    own = {brand, re.sub(r"^The\s+", "", brand)}
+    for variant in sorted(own, key=len, reverse=True):  # the brand itself, with or without its "The", is fine
+        text = re.sub(re.escape(variant), " § ", text, flags=re.I)
+    core = re.sub(r"^The\s+", "", brand)
+    n = len(core.split())
+    tokens = re.findall(r"[A-Za-z][\w'&-]*|&|§", text)
+    out = []
+    for i in range(len(tokens) - n + 1):
+        win = tokens[i:i + n]
+        if "§" in win or not all(w[0].isupper() or w == "&" for w in win):
+            continue
+        cand = " ".join(win)
+        if SequenceMatcher(None, cand.lower(), core.lower()).ratio() >= 0.8:
+            out.append(cand)
+    return sorted(set(out))
+
+
 def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict[str, list[str]]:
     """{check_name: [reasons]}, an empty list for each check that passed."""
     cfg = config or CheckConfig()
@@ -132,6 +155,8 @@ def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict
     for m in re.finditer(r"\bThe ([A-Z][^\n.!?,]{0,40}?) team\b", text):  # sign-off names the shop's own brand
         if own and m.group(1) != own and f"The {m.group(1)}" != own:
             why["names_from_facts"].append(f"signed as '{m.group(0)}'")
+    for near in _near_misses(text, own):  # "Lumina & Moss" for "Lumen & Moss": a misspelt brand anywhere
+        why["names_from_facts"].append(f"brand misspelt as '{near}'")
 
     # channel limits and shape
     lim, fmt = why["channel_limits"], why["channel_format"]

@@ -53,6 +53,7 @@ def _body(extra: str) -> dict:
     ("names_from_facts", _body("Pair it with the Grain-free kibble 2kg."), FACTS),
     ("names_from_facts", _body("Better than Yankee Candle."), FACTS),
     ("names_from_facts", {**GOOD, "body": GOOD["body"].replace("The Emberly team", "The Emberley team")}, FACTS),
+    ("names_from_facts", {**GOOD, "body": GOOD["body"].replace("The Emberly team", "Emberley")}, FACTS),
     ("channel_limits", {**GOOD, "subject": "A very long subject line that goes on and on: 15% off with code GLOW15"},
      FACTS),
     ("no_personal_data", _body("Questions? Write to jane.doe@example.com or call +44 20 7946 0958."), FACTS),
