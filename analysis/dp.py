@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -59,7 +60,7 @@ class DPResult:
     suppressed: int              # true groups not released (noisy size under the threshold)
     threshold: float
     query: str
-    dataset: str
+    dataset: str | tuple[str, ...]  # several when the release reads several (e.g. reviews and, for segments, orders)
     mechanism: str = f"noise by OpenDP {_OPENDP_VERSION} (Laplace, threshold on group sizes)"
     notes: list[str] = field(default_factory=list)
 
@@ -67,7 +68,9 @@ class DPResult:
     def statement(self) -> str:
         """One paragraph to print at the top of a shared export."""
         b = "; ".join(f"{k} = {v}" for k, v in self.bounds.items())
-        return (f"Differentially private release ({self.query}) of dataset '{self.dataset}': ε = {self.epsilon:g}, "
+        names = _datasets(self.dataset)
+        of = f"dataset '{names[0]}'" if len(names) == 1 else "datasets " + " and ".join(f"'{n}'" for n in names)
+        return (f"Differentially private release ({self.query}) of {of}: ε = {self.epsilon:g}, "
                 f"δ = {self.delta:.2g}. Unit of privacy: one customer. Bounds: {b}. Groups whose noisy size was under "
                 f"{self.threshold:.0f} are suppressed. Values are noisy on purpose; {self.mechanism}."
                 + (" " + " ".join(self.notes) if self.notes else ""))
@@ -99,24 +102,44 @@ def budget(con, dataset: str) -> dict:
             "epsilon_left": eps_total - spent[0], "delta_left": delta_total - spent[1], "releases": spent[2]}
 
 
-def charge(con, dataset: str, epsilon: float, delta: float, query: str, params: dict, who: str = "") -> None:
-    """Record a release against the dataset's budget (basic composition), or raise BudgetExceeded."""
+def charge(con, dataset: str | Sequence[str], epsilon: float, delta: float, query: str, params: dict,
+           who: str = "") -> None:
+    """Record a release against the dataset's budget (basic composition), or raise BudgetExceeded.
+
+    A release that reads several datasets is charged to each of them, all or none: a customer's orders and reviews
+    are both in it, so either budget running out must stop it."""
     ensure_tables(con)
     with store.transaction(con):
-        b = budget(con, dataset)
-        if b["epsilon_spent"] + epsilon > b["epsilon_total"] + 1e-12 or b["delta_spent"] + delta > b["delta_total"]:
-            raise BudgetExceeded(
-                f"Privacy budget exceeded: this release needs ε = {epsilon:g}, δ = {delta:.2g} but dataset "
-                f"'{dataset}' has ε = {max(b['epsilon_left'], 0):g}, δ = {max(b['delta_left'], 0):.2g} left of its "
-                f"total ε = {b['epsilon_total']:g}, δ = {b['delta_total']:.2g} ({b['releases']} releases so far)",
-                fix="choose a smaller ε, or ask an admin to raise the dataset's budget (dp.set_budget)")
-        con.execute("INSERT INTO dp_ledger VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [dataset, datetime.now(), who, query, float(epsilon), float(delta),
-                     json.dumps(params, default=str)])
+        for name in _datasets(dataset):
+            b = budget(con, name)
+            if b["epsilon_spent"] + epsilon > b["epsilon_total"] + 1e-12 or b["delta_spent"] + delta > b["delta_total"]:
+                raise BudgetExceeded(
+                    f"Privacy budget exceeded: this release needs ε = {epsilon:g}, δ = {delta:.2g} but dataset "
+                    f"'{name}' has ε = {max(b['epsilon_left'], 0):g}, δ = {max(b['delta_left'], 0):.2g} left of its "
+                    f"total ε = {b['epsilon_total']:g}, δ = {b['delta_total']:.2g} ({b['releases']} releases so far)",
+                    fix="choose a smaller ε, or ask an admin to raise the dataset's budget (Share page, or "
+                        "`shoplens share --dataset NAME --set-budget EPS`)")
+        for name in _datasets(dataset):
+            con.execute("INSERT INTO dp_ledger VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        [name, datetime.now(), who, query, float(epsilon), float(delta),
+                         json.dumps(params, default=str)])
+
+
+def ledger(con, datasets: Sequence[str] | None = None) -> pd.DataFrame:
+    """Past releases, newest first (dataset, at, who, query, epsilon, delta): what a reader of the exports may ask."""
+    ensure_tables(con)
+    names = list(datasets) if datasets is not None else None
+    return con.execute("""SELECT dataset, "at", who, query, epsilon, delta FROM dp_ledger
+                          WHERE ? IS NULL OR list_contains(?, dataset) ORDER BY "at" DESC""",
+                       [names, names]).df()
 
 
 # ------------------------------------------------------------------ helpers
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _datasets(dataset: str | Sequence[str]) -> tuple[str, ...]:
+    return (dataset,) if isinstance(dataset, str) else tuple(dataset)
 
 
 def _check_positive(what: str, value: float, upper: float = math.inf) -> None:
@@ -282,3 +305,62 @@ def average_rating(con, by: str = "category", epsilon: float = 1.0, max_reviews:
                     {"reviews per customer": max_reviews, "rating": "[1, 5]"}, len(counts) - len(released),
                     threshold, f"average rating per {by}", dataset,
                     notes=[note, "ε is split equally between the counts and the rating sums."])
+
+
+_LATEST_LABELS = ("(SELECT * FROM review_labels QUALIFY row_number() OVER (PARTITION BY review_id "
+                  "ORDER BY scored_at DESC) = 1)")
+
+
+def topic_counts(con, by: str = "category", epsilon: float = 1.0, max_reviews: int = 5, max_topics: int = 3,
+                 delta: float = DEFAULT_DELTA, min_count: float = 0, table: str = "reviews",
+                 dataset: str | Sequence[str] | None = None, who: str = "",
+                 unknown_customer: str = "as_individuals") -> DPResult:
+    """Noisy number of reviews naming each topic per group (latest label per review, from `shoplens score`).
+
+    Each customer contributes at most `max_reviews` labelled reviews and each review at most its `max_topics`
+    highest-scoring topics, so one customer moves at most max_reviews × max_topics (group, topic) counts by one
+    each, and any single count by at most max_reviews: that is the sensitivity the noise and threshold are set for."""
+    _check_positive("ε", epsilon, MAX_EPSILON)
+    _check_whole("reviews per customer", max_reviews)
+    _check_whole("topics per review", max_topics)
+    cols = _columns(con, table)
+    _need(cols, table, by, "review_id")
+    unit, where, note = _customer_key(cols, table, unknown_customer)
+    dataset = dataset or table
+    labelled = con.execute(f"SELECT count(*) FROM {table} JOIN {_LATEST_LABELS} l USING (review_id)").fetchone()[0]
+    if not labelled:
+        raise ShoplensError("No review has topic labels yet, so there are no topic counts to release",
+                            where=f"review_labels (for table {table})",
+                            fix="score the reviews first: `shoplens score` (or Score reviews on the Models page)")
+    params = {"table": table, "by": by, "max_reviews": max_reviews, "max_topics": max_topics}
+    charge(con, dataset, epsilon, delta, f"topic counts per {by}", params, who)
+    rows = con.execute(f"""
+        WITH r AS (
+            SELECT {unit} AS unit, CAST({by} AS VARCHAR) AS g, review_id, hash(rowid) AS h
+            FROM {table} WHERE {by} IS NOT NULL {where}),
+        kept AS (
+            SELECT r.unit, r.g, l.topics, l.topic_scores,
+                   row_number() OVER (PARTITION BY r.unit ORDER BY r.h, r.review_id) AS k
+            FROM r JOIN {_LATEST_LABELS} l USING (review_id) WHERE len(l.topics) > 0
+            QUALIFY k <= ?),
+        t AS (
+            SELECT g, topic, row_number() OVER (PARTITION BY unit, k ORDER BY score DESC NULLS LAST, topic) AS j
+            FROM (SELECT unit, k, g, topic, TRY_CAST(topic_scores ->> topic AS DOUBLE) AS score
+                  FROM (SELECT unit, k, g, topic_scores, unnest(list_distinct(topics)) AS topic FROM kept)))
+        SELECT g, topic, count(*) FROM t WHERE j <= ? GROUP BY g, topic""",
+        [max_reviews, max_topics]).fetchall()  # identifiers checked against the catalog
+    counts = {f"{g}\x1f{topic}": n for g, topic, n in rows}
+    m, cells = float(max_reviews), max_reviews * max_topics
+    released, threshold = _threshold_release(counts, (cells, float(cells), m), epsilon, delta, min_count)
+    keys = [k.split("\x1f", 1) for k in released]
+    frame = pd.DataFrame({by: [g for g, _ in keys], "topic": [t for _, t in keys],
+                          "reviews": [max(0, round(v)) for v in released.values()]})
+    return DPResult(frame.sort_values([by, "reviews"], ascending=[True, False], ignore_index=True), epsilon, delta,
+                    {"reviews per customer": max_reviews, "topics per review": f"{max_topics} (highest-scoring)"},
+                    len(counts) - len(released), threshold, f"topic counts per {by}", dataset,
+                    notes=[note, "Only reviews scored by the classifier count (latest label per review)."])
+
+
+def _check_whole(what: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 1000:
+        raise ShoplensError(f"{what} must be a whole number from 1 to 1000, got {value!r}")

@@ -25,6 +25,7 @@ pages = [
     st.Page(VIEWS / "campaigns.py", title="Campaigns", icon=":material/campaign:"),
     st.Page(VIEWS / "replies.py", title="Replies", icon=":material/quickreply:"),
     st.Page(VIEWS / "fairness.py", title="Fairness", icon=":material/balance:"),
+    st.Page(VIEWS / "share.py", title="Share", icon=":material/share:"),
 ]
 pages.append(st.Page(VIEWS / "admin.py", title="Admin", icon=":material/admin_panel_settings:"))
 # Least role that sees each page, by URL path (the file name); pages not listed are dashboards, open to marketers.
