@@ -101,7 +101,9 @@ def retrain_section() -> None:
     act = registry.active("sentiment")
     before = json.loads((Path(act["path"]) / "metrics.json").read_text()) if act else None
     st.caption(f"Active model: {act['version']} (sentiment test macro-F1 {act['metric']:.3f})"
-               if act and act.get("metric") is not None else "No model is active yet.")
+               if act and act.get("metric") is not None else
+               "No model is active yet: the shipped starter model becomes active on the first classification, "
+               "or train one here.")
     mode = st.radio("Training", ["fast", "finetune"], horizontal=True, key="fb_mode",
                     format_func={"fast": "Fast: linear heads on the frozen model (about a minute on CPU)",
                                  "finetune": "Full fine-tune (minutes on a GPU; up to 25 min on CPU)"}.get)

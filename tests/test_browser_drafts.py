@@ -38,7 +38,7 @@ def test_generate_approve_download(page, app_url, tmp_path):  # noqa: F811
     expect(page.get_by_test_id("stHeading").first).to_contain_text("Campaigns")
     expect(page.get_by_text("Facts for At risk")).to_be_visible()
 
-    for label, value in (("Candidates per segment", "1"), ("Max new tokens", "4")):
+    for label, value in (("Candidates per segment", "1"), ("Max new tokens (0 = default)", "4")):
         box = page.get_by_role("spinbutton", name=label, exact=True)
         box.fill(value)
         box.press("Enter")

@@ -108,7 +108,7 @@ if facts_list:
 
 c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
 n = c1.number_input("Candidates per segment", 1, 6, 3, key="campaign_n")
-max_tokens = c2.number_input("Max new tokens", 0, 400, 0, step=10, key="campaign_max_tokens",
+max_tokens = c2.number_input("Max new tokens (0 = default)", 0, 400, 0, step=10, key="campaign_max_tokens",
                              help="0 = the channel default. Fewer tokens write faster but may cut a draft short; the checks will say so.")
 go = c3.button("Generate drafts", type="primary", icon=":material/edit_note:", disabled=not facts_list,
                key="campaign_generate")

@@ -49,7 +49,7 @@ def classifier_section() -> None:
     st.subheader("Review classifier")
     act = registry.active("sentiment")
     if act is None:
-        st.info("No sentiment model is active yet: train one on the Models page, then audit it here.")
+        st.info("No sentiment model is active yet: classify reviews on the Feedback page (the shipped starter model becomes active) or retrain there, then audit it here.")
         return
     folder = act["path"]
     audit = audit_of(folder, _stamp(folder))

@@ -66,7 +66,7 @@ with st.container(border=True):
 
 c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
 n = c1.number_input("Candidates", 1, 4, 2, key="reply_n")
-max_tokens = c2.number_input("Max new tokens", 0, 400, 0, step=10, key="reply_max_tokens",
+max_tokens = c2.number_input("Max new tokens (0 = default)", 0, 400, 0, step=10, key="reply_max_tokens",
                            help="0 = the default length. Fewer tokens write faster but may cut a reply short.")
 go = c3.button("Draft a reply", type="primary", icon=":material/edit_note:", key="reply_generate")
 all_items: dict = st.session_state.setdefault("reply_items", {})
