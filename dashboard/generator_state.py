@@ -31,11 +31,13 @@ def generator(device: str = "auto"):
 
 def active_version() -> str:
     """The version drafts will come from, read from active.json without loading the model."""
+    from models import generator_adapter
     from models.generator_base import generator_root
 
     p = generator_root() / "active.json"
+    fallback = generator_adapter.version() if generator_adapter.available() else "smollm2-135m-instruct-base"
     try:
-        return json.loads(p.read_text())["version"] if p.exists() else "smollm2-135m-instruct-base"
+        return json.loads(p.read_text())["version"] if p.exists() else fallback
     except (OSError, ValueError, KeyError):
         return "unknown (active.json unreadable)"
 

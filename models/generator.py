@@ -111,14 +111,19 @@ class Generator:
 
     @classmethod
     def active(cls, device: str = "auto") -> Generator:
-        """The fine-tuned version named in models/generator/active.json, else the base model."""
+        """The shop's own fine-tune named in models/generator/active.json, else the fine-tune that ships in the repo
+        (base + its deltas), else the bare base model."""
+        from models import generator_adapter
         from models.generator_base import generator_root
         p = generator_root() / "active.json"
         if p.exists():
             info = json.loads(p.read_text())
             if Path(info.get("path", "")).exists():
                 return cls.from_pretrained(info["path"], device)
-        return cls.from_pretrained(None, device)
+        gen = cls.from_pretrained(None, device)
+        if generator_adapter.available():
+            gen.model_version = generator_adapter.apply(gen.model)
+        return gen
 
     @torch.inference_mode()
     def generate(self, facts_list: list[dict], n: int = 3, max_new_tokens: int | None = None,

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import torch
 
+from analysis.atomic_file import write_text_atomic
 from models.generator_base import BASE_NAME, base_dir, device_choice, ensure_base, generator_root
 from models.prompt import format_output, prompt
 
@@ -193,7 +194,7 @@ def train(cfg: TrainConfig, out_root: Path | None = None) -> Path:
     (tmp / "README.md").write_text(render_card(cfg, card))
     tmp.rename(out)
     pointer = out.parent / "active.json"
-    pointer.write_text(json.dumps({"version": version, "path": str(out), "metric": test_loss}))
+    write_text_atomic(pointer, json.dumps({"version": version, "path": str(out), "metric": test_loss}))
     print(json.dumps({"version": version, "path": str(out), "steps": step, "epochs_done": round(card["epochs_done"], 3),
                       "train_seconds": round(train_seconds, 1), "test_loss_base": round(base_loss, 4),
                       "test_loss": round(test_loss, 4)}))

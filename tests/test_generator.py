@@ -82,3 +82,41 @@ def test_answer_prefix_matches_the_training_format():
     for line in corpus_path().open(encoding="utf-8"):
         r = json.loads(line)
         assert format_output(r["output"], r["facts"]["channel"]).startswith(answer_prefix(r["facts"])), r["id"]
+
+
+
+def test_a_fresh_home_drafts_with_the_shipped_fine_tune(tmp_path, monkeypatch, gen):
+    """Without a fine-tune of the shop's own, Generator.active is the base plus the shipped LoRA deltas (the bare
+    base passes no checks); once the shop trains one, its active.json wins."""
+    import copy
+    import json
+
+    import torch
+    from safetensors.torch import load_file
+
+    from models import generator_adapter
+    from models.generator import Generator
+
+    assert generator_adapter.available()
+    monkeypatch.setattr("models.generator_base.generator_root", lambda: tmp_path)  # a home with no active.json
+    loaded = []
+
+    def from_pretrained(cls, folder=None, device="auto", check_config=None):
+        loaded.append(folder)
+        return Generator(copy.deepcopy(gen.model), gen.tok, "smollm2-135m-instruct-base")
+
+    monkeypatch.setattr(Generator, "from_pretrained", classmethod(from_pretrained))
+    active = Generator.active("cpu")
+    assert loaded == [None] and active.model_version == generator_adapter.version()
+    factors = load_file(str(generator_adapter.ADAPTER_DIR / generator_adapter.DELTAS_FILE))
+    key = "model.layers.3.self_attn.q_proj.weight"
+    base_w = dict(gen.model.named_parameters())[key]
+    want = base_w + factors[key + "::B"].float() @ factors[key + "::A"].float()
+    torch.testing.assert_close(dict(active.model.named_parameters())[key], want)
+    assert not torch.equal(dict(active.model.named_parameters())[key], base_w)
+
+    mine = tmp_path / "v-mine"
+    mine.mkdir()
+    (tmp_path / "active.json").write_text(json.dumps({"version": "v-mine", "path": str(mine)}))
+    Generator.active("cpu")
+    assert loaded[-1] == str(mine)  # the shop's own version, not the shipped one
