@@ -92,3 +92,17 @@ def demo_con(demo_file, tmp_path_factory):
     con = store.connect(_copy_of(demo_file, tmp_path_factory.mktemp("demo")))
     yield con
     con.close()
+
+
+@pytest.fixture(scope="module")
+def model_home(tmp_path_factory):
+    """SHOPLENS_HOME for a module that trains, activates and loads models, so its versions never mix with another
+    module's (os.environ, not monkeypatch: module scope, and subprocesses inherit it)."""
+    h = tmp_path_factory.mktemp("shoplens_home")
+    old = os.environ.get("SHOPLENS_HOME")
+    os.environ["SHOPLENS_HOME"] = str(h)
+    yield h
+    if old is None:
+        os.environ.pop("SHOPLENS_HOME", None)
+    else:
+        os.environ["SHOPLENS_HOME"] = old

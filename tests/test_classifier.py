@@ -41,15 +41,8 @@ def tiny_labels(n_train: int = 40, n_test: int = 16) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    h = tmp_path_factory.mktemp("shoplens_home")
-    old = os.environ.get("SHOPLENS_HOME")
-    os.environ["SHOPLENS_HOME"] = str(h)
-    yield h
-    if old is None:
-        os.environ.pop("SHOPLENS_HOME", None)
-    else:
-        os.environ["SHOPLENS_HOME"] = old
+def home(model_home):
+    return model_home
 
 
 TINY = dict(batch_size=8, weak_per_class={"negative": 4, "neutral": 4, "positive": 4}, heldback_n=30, min_per_class=2,

@@ -64,19 +64,7 @@ print("FINISHED")
 
 
 @pytest.fixture(scope="module")
-def home(tmp_path_factory):
-    h = tmp_path_factory.mktemp("kill_home")
-    old = os.environ.get("SHOPLENS_HOME")
-    os.environ["SHOPLENS_HOME"] = str(h)
-    yield h
-    if old is None:
-        os.environ.pop("SHOPLENS_HOME", None)
-    else:
-        os.environ["SHOPLENS_HOME"] = old
-
-
-@pytest.fixture(scope="module")
-def first_model(home):
+def first_model(model_home):
     """The model that must survive every killed retrain."""
     return train(TrainConfig(mode="fast", task="all", **TINY), labels=tiny_labels(), activate="always")
 
@@ -107,10 +95,10 @@ def _assert_models_usable(before_versions: set[str]) -> dict[str, str]:
 
 
 @pytest.mark.parametrize("where", ["training", "saving_weights", "between_activations", "card_rewrite"])
-def test_kill_9_during_retrain_keeps_a_working_active_model(home, first_model, where):
+def test_kill_9_during_retrain_keeps_a_working_active_model(model_home, first_model, where):
     before_versions = {v["version"] for v in registry.versions("all")}
     before_active = {t: registry.active(t)["version"] for t in ("sentiment", "topics")}
-    r = _child(RETRAIN_CHILD, where, home=home)
+    r = _child(RETRAIN_CHILD, where, home=model_home)
     assert r.returncode == -9 and "FINISHED" not in r.stdout, r.stderr[-2000:]
 
     active = _assert_models_usable(before_versions)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from analysis import clv, recommend, rfm, store
 from analysis.errors import ShoplensError
+from dashboard.commands import positive_int
 
 SEGMENT_COLUMNS = ["customer_id", "recency_days", "frequency", "monetary", "r_score", "f_score", "m_score", "segment",
                    "expected_purchases", "p_alive", "predicted_clv"]
@@ -80,28 +81,17 @@ def cmd_recommend(args) -> dict:
             "from_copurchase": int((~recs["reason"].str.startswith("popular")).sum())}
 
 
-def _positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        v = 0
-    if v < 1:
-        import argparse
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return v
-
-
 def register(sub) -> None:
     s = sub.add_parser("segments", help="RFM segments, expected purchases, P(alive) and CLV per customer (CSV)")
     s.add_argument("--as-of", default=None, help="date to compute for (YYYY-MM-DD; default: the last order)")
-    s.add_argument("--horizon-days", type=_positive_int, default=90, help="days ahead for purchases and CLV")
+    s.add_argument("--horizon-days", type=positive_int, default=90, help="days ahead for purchases and CLV")
     s.add_argument("--out", required=True, help="CSV file to write")
     s.set_defaults(func=cmd_segments)
     s = sub.add_parser("recommend", help="top-k product recommendations per customer, with reasons (CSV)")
     who = s.add_mutually_exclusive_group()
     who.add_argument("--customer", action="append", help="customer id (repeat for several)")
     who.add_argument("--all", action="store_true", help="every customer with a purchase")
-    s.add_argument("--k", type=_positive_int, default=10, help="products per customer (1-100)")
+    s.add_argument("--k", type=positive_int, default=10, help="products per customer (1-100)")
     s.add_argument("--as-of", default=None, help="use orders up to this date (YYYY-MM-DD)")
     s.add_argument("--out", required=True, help="CSV file to write")
     s.set_defaults(func=cmd_recommend)

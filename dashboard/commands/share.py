@@ -11,6 +11,7 @@ from analysis import dp, dp_releases, store
 from analysis.atomic_file import write_text_atomic
 from analysis.errors import ShoplensError
 from analysis.users import AuthError, allows
+from dashboard.commands import positive_int
 
 BYS = sorted({b for _, b in dp_releases.RELEASES})
 
@@ -76,18 +77,6 @@ def cmd_share(args) -> dict:
         con.close()
 
 
-def _positive_int(text: str) -> int:
-    import argparse
-
-    try:
-        v = int(text)
-    except ValueError:
-        v = 0
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a positive whole number")
-    return v
-
-
 def register(sub) -> None:
     s = sub.add_parser("share", help="a differentially private aggregate to share outside the team (CSV), charged "
                                      "to the dataset's privacy budget")
@@ -101,9 +90,9 @@ def register(sub) -> None:
                         "required to release")
     s.add_argument("--revenue-bound", type=float, default=dp_releases.DEFAULT_REVENUE_BOUND,
                    help="revenue: each customer's revenue per group is clamped to [0, this]")
-    s.add_argument("--max-reviews", type=_positive_int, default=dp_releases.DEFAULT_MAX_REVIEWS,
+    s.add_argument("--max-reviews", type=positive_int, default=dp_releases.DEFAULT_MAX_REVIEWS,
                    help="rating, topics: reviews counted per customer")
-    s.add_argument("--max-topics", type=_positive_int, default=dp_releases.DEFAULT_MAX_TOPICS,
+    s.add_argument("--max-topics", type=positive_int, default=dp_releases.DEFAULT_MAX_TOPICS,
                    help="topics: highest-scoring topics counted per review")
     s.add_argument("--as-of", default=None, help="per segment: segments as of this date (default: the last order)")
     s.add_argument("--out", default=None, help="CSV file to write, the privacy statement first as # lines")
