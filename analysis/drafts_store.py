@@ -34,6 +34,14 @@ def save(con, draft: dict, who: str, status: str = "new") -> str:
     return draft_id
 
 
+def save_all(con, drafts: list[dict], who: str) -> list[str]:
+    """Store one request's candidates in one transaction: a killed process leaves all of them or none."""
+    from analysis import store
+
+    with store.transaction(con):
+        return [save(con, d, who) for d in drafts]
+
+
 def update(con, draft_id: str, draft: dict, status: str, who: str) -> None:
     """Write back an edited draft's copy, its re-run checks and its new status (who and when change too)."""
     if status not in STATUSES:

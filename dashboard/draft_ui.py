@@ -20,13 +20,10 @@ STATUS_COLOR = {"new": "blue", "edited": "orange", "approved": "green", "discard
 
 def store_new(drafts: list[dict]) -> list[dict]:
     """Save freshly generated drafts (status new) and return them with their draft_id."""
-    out = []
     with state.write_lock():
-        con = state.cursor()
-        for d in drafts:
-            out.append({**d, "draft_id": drafts_store.save(con, d, auth.username()), "status": "new"})
+        ids = drafts_store.save_all(state.cursor(), drafts, auth.username())
     state.invalidate()
-    return out
+    return [{**d, "draft_id": i, "status": "new"} for d, i in zip(drafts, ids, strict=True)]
 
 
 def _label(field: str, channel: str) -> str:

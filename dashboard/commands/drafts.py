@@ -25,9 +25,7 @@ def load_generator(device: str = "auto"):
 
 def _store(con, drafts: list[dict], who: str) -> None:
     """All candidates of one request in one transaction: a killed run stores all of them or none."""
-    with store.transaction(con):
-        for d in drafts:
-            drafts_store.save(con, d, who)
+    drafts_store.save_all(con, drafts, who)
 
 
 def _write(path: str | None, drafts: list[dict]) -> str | None:
