@@ -5,12 +5,12 @@ import json
 import os
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from analysis import store
 from models import feedback
 from models.scoring import ActiveModels, score_database
 from models.train import TrainConfig, train
+from tests.app_pages import open_app as run_page
 from tests.test_classifier import tiny_labels
 
 REVIEWS = [("a1", "Love it", "So soft and the colour is gorgeous", 5), ("a2", None, "Runs small, fabric is thin", 2),
@@ -40,16 +40,6 @@ def app_db(tmp_path_factory):
     yield con, res
     con.close()
     mp.undo()
-
-
-def run_page(page: str, role: str = "analyst") -> AppTest:
-    at = AppTest.from_file("../dashboard/app.py", default_timeout=120)
-    at.session_state["auth_user"] = {"username": "tester" if role == "analyst" else "test", "role": role}  # signed in
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
 
 
 def test_models_page_lists_versions(app_db):

@@ -1,18 +1,7 @@
 """Each page through Streamlit's AppTest on the demo database (built once for the module)."""
 import datetime as dt
 
-from streamlit.testing.v1 import AppTest
-
-
-def run_app(page=None):
-    at = AppTest.from_file("../dashboard/app.py", default_timeout=90)
-    at.session_state["auth_user"] = {"username": "tester", "role": "analyst"}  # signed in (see test_roles.py)
-    at.run()
-    if page:
-        at.switch_page(page)
-        at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from tests.app_pages import open_app as run_app
 
 
 def metric(at, label):

@@ -1,15 +1,5 @@
 """The Segments, Cohorts and Customers pages through Streamlit's AppTest on the demo database."""
-from streamlit.testing.v1 import AppTest
-
-
-def run_page(page):
-    at = AppTest.from_file("../dashboard/app.py", default_timeout=90)
-    at.session_state["auth_user"] = {"username": "tester", "role": "analyst"}  # signed in (see test_roles.py)
-    at.run()
-    at.switch_page(page)
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+from tests.app_pages import open_app as run_page
 
 
 def metric(at, label):
