@@ -44,3 +44,33 @@ json.dump({r[""]: chosen[r[""]] for r in sample}, open("/work/main/models/data/r
 
 # Second pass (seed 7): delivery_packaging fell short of 60 after the first reading, so 140 more reviews whose text
 # mentions shipping/arrival/packaging were sampled (pool "delivery_packaging_extra" in sample_pools.json).
+
+# Third pass (2026-11-29, seed 20261129): neutral (27 test / 84 train), effectiveness (38) and delivery_packaging (71)
+# were the weakest classes, so 520 more reviews were sampled: 240 three-star, 120 whose text matches the
+# effectiveness cues, 80 more shipping/arrival/packaging mentions and 80 four/five-star. This time the reader saw
+# title and text only (no star rating). Pools "pass3_*" in sample_pools.json; shards 5-8.
+def third_pass():
+    from models.lexicon import TOPIC_CUES
+
+    rnd3 = random.Random(20261129)
+    taken = set(json.load(open("/work/main/models/data/review_labels/sample_pools.json")))
+    new = {}
+    plan = [
+        ("pass3_three_star", lambda r: r["Rating"] == "3", 240),
+        ("pass3_effectiveness", lambda r: re.search(TOPIC_CUES["effectiveness"], r["Review Text"], re.I), 120),
+        ("pass3_delivery", lambda r: pools["delivery_packaging"].search(r["Review Text"]), 80),
+        ("pass3_four_five_star", lambda r: r["Rating"] in ("4", "5"), 80),
+    ]
+    for name, keep, n in plan:
+        cand = [r for r in rows if r[""] not in taken and r[""] not in new and keep(r)]
+        for r in rnd3.sample(cand, n):
+            new[r[""]] = name
+    sample3 = [r for r in rows if r[""] in new]
+    rnd3.shuffle(sample3)
+    for i in range(4):
+        with open(f"/tmp/label_shard_{5 + i}.jsonl", "w") as f:
+            for r in sample3[i::4]:
+                f.write(json.dumps({"id": int(r[""]), "title": r["Title"], "text": r["Review Text"]}) + "\n")
+    all_pools = json.load(open("/work/main/models/data/review_labels/sample_pools.json"))
+    all_pools.update(new)
+    json.dump(all_pools, open("/work/main/models/data/review_labels/sample_pools.json", "w"))
