@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 from analysis import pii, rfm
 from analysis.errors import ShoplensError
 from analysis.overview import NON_MERCHANDISE
+from analysis.schema import LATEST_LABELS
 
 CHANNELS = ("email", "sms", "ad")
 TONES = ("warm", "playful", "premium", "urgent", "plain")
@@ -58,8 +61,7 @@ def _feedback(con, customers: list[str], k: int) -> tuple[list[dict], list[dict]
         f"SELECT count(*) FROM review_labels l JOIN reviews r USING (review_id) WHERE {scope}", args).fetchone()[0]
     if labelled:
         rows = con.execute(
-            f"""WITH l AS (SELECT * FROM review_labels QUALIFY row_number() OVER
-                           (PARTITION BY review_id ORDER BY scored_at DESC) = 1)
+            f"""WITH l AS {LATEST_LABELS}
                 SELECT l.sentiment, t.topic, r.text
                 FROM l JOIN reviews r USING (review_id), unnest(l.topics) AS t(topic)
                 WHERE {scope} AND r.text IS NOT NULL AND l.sentiment IN ('positive', 'negative')
@@ -83,8 +85,10 @@ def _feedback(con, customers: list[str], k: int) -> tuple[list[dict], list[dict]
 
 
 def segment_facts(con, segment: str, channel: str, offer: str, tone: str = "warm", brand: str = "our shop",
-                  as_of=None, top_k: int = 3, feedback_k: int = 2, currency: str | None = None) -> dict:
-    """The facts record for one segment; ShoplensError for an unknown or empty segment or a bad offer."""
+                  as_of=None, top_k: int = 3, feedback_k: int = 2, currency: str | None = None,
+                  table: pd.DataFrame | None = None) -> dict:
+    """The facts record for one segment; ShoplensError for an unknown or empty segment or a bad offer.
+    table: rfm.rfm_table(con, as_of) when the caller already has it."""
     if segment not in rfm.SEGMENTS:
         raise ShoplensError(f"Unknown segment '{segment}'", fix="use one of: " + ", ".join(rfm.SEGMENTS))
     if channel not in CHANNELS:
@@ -92,7 +96,7 @@ def segment_facts(con, segment: str, channel: str, offer: str, tone: str = "warm
     if tone not in TONES:
         raise ShoplensError(f"Unknown tone '{tone}'", fix="use one of: " + ", ".join(TONES))
     offer = check_offer(offer)
-    table = rfm.rfm_table(con, as_of)
+    table = rfm.rfm_table(con, as_of) if table is None else table
     members = table[table["segment"] == segment]
     if members.empty:
         raise ShoplensError(f"Segment '{segment}' has no customers", fix="pick another segment or date")

@@ -13,14 +13,21 @@ def _slug(s: str | None) -> str:
     return re.sub(r"[^a-z0-9]+", "_", (s or "reply").lower()).strip("_") or "draft"
 
 
-def zip_bundle(drafts: list[dict], style: str = "liquid", customers: dict[str, bytes] | None = None) -> bytes:
-    """drafts.csv/.xlsx/.json/.md, an .html and .eml per email draft, and customers_<segment>.csv per segment."""
+def table_files(drafts: list[dict], style: str = "liquid") -> dict[str, bytes]:
+    """drafts.csv, .xlsx, .json and .md: the page offers each on its own and the ZIP holds them all."""
+    return {"drafts.csv": draft_export.to_csv(drafts, style), "drafts.xlsx": draft_export.to_xlsx(drafts, style),
+            "drafts.json": draft_export.to_json(drafts, style),
+            "drafts.md": draft_export.to_markdown(drafts, style).encode("utf-8")}
+
+
+def zip_bundle(drafts: list[dict], style: str = "liquid", customers: dict[str, bytes] | None = None,
+               files: dict[str, bytes] | None = None) -> bytes:
+    """table_files (pass them when already built), an .html and .eml per email draft, and customers_<segment>.csv
+    per segment."""
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("drafts.csv", draft_export.to_csv(drafts, style))
-        z.writestr("drafts.xlsx", draft_export.to_xlsx(drafts, style))
-        z.writestr("drafts.json", draft_export.to_json(drafts, style))
-        z.writestr("drafts.md", draft_export.to_markdown(drafts, style))
+        for name, data in (files or table_files(drafts, style)).items():
+            z.writestr(name, data)
         for i, d in enumerate(drafts, 1):
             if d.get("channel") == "email":
                 stem = f"email_{i}_{_slug(d.get('segment'))}"

@@ -24,6 +24,7 @@ import pandas as pd
 
 from analysis import store
 from analysis.errors import ShoplensError
+from analysis.schema import LATEST_LABELS
 
 dp.enable_features("contrib")
 try:
@@ -307,10 +308,6 @@ def average_rating(con, by: str = "category", epsilon: float = 1.0, max_reviews:
                     notes=[note, "ε is split equally between the counts and the rating sums."])
 
 
-_LATEST_LABELS = ("(SELECT * FROM review_labels QUALIFY row_number() OVER (PARTITION BY review_id "
-                  "ORDER BY scored_at DESC) = 1)")
-
-
 def topic_counts(con, by: str = "category", epsilon: float = 1.0, max_reviews: int = 5, max_topics: int = 3,
                  delta: float = DEFAULT_DELTA, min_count: float = 0, table: str = "reviews",
                  dataset: str | Sequence[str] | None = None, who: str = "",
@@ -327,7 +324,7 @@ def topic_counts(con, by: str = "category", epsilon: float = 1.0, max_reviews: i
     _need(cols, table, by, "review_id")
     unit, where, note = _customer_key(cols, table, unknown_customer)
     dataset = dataset or table
-    labelled = con.execute(f"SELECT count(*) FROM {table} JOIN {_LATEST_LABELS} l USING (review_id)").fetchone()[0]
+    labelled = con.execute(f"SELECT count(*) FROM {table} JOIN {LATEST_LABELS} l USING (review_id)").fetchone()[0]
     if not labelled:
         raise ShoplensError("No review has topic labels yet, so there are no topic counts to release",
                             where=f"review_labels (for table {table})",
@@ -341,7 +338,7 @@ def topic_counts(con, by: str = "category", epsilon: float = 1.0, max_reviews: i
         kept AS (
             SELECT r.unit, r.g, l.topics, l.topic_scores,
                    row_number() OVER (PARTITION BY r.unit ORDER BY r.h, r.review_id) AS k
-            FROM r JOIN {_LATEST_LABELS} l USING (review_id) WHERE len(l.topics) > 0
+            FROM r JOIN {LATEST_LABELS} l USING (review_id) WHERE len(l.topics) > 0
             QUALIFY k <= ?),
         t AS (
             SELECT g, topic, row_number() OVER (PARTITION BY unit, k ORDER BY score DESC NULLS LAST, topic) AS j

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 
 from analysis import dp, export_safety, rfm
 from analysis.errors import ShoplensError
@@ -117,10 +116,10 @@ def segment_tables(con, as_of=None):
     finally:
         con.unregister("_dp_segment_frame")
     try:
-        day_end = datetime.combine(ctx.as_of, datetime.min.time()) + timedelta(days=1)
         con.execute(f"""CREATE OR REPLACE TEMP TABLE {_ORDERS} AS
                         SELECT o.customer_id, s.segment, o.line_total, o.status
-                        FROM orders o JOIN {_SEGMENTS} s USING (customer_id) WHERE o.order_date < ?""", [day_end])
+                        FROM orders o JOIN {_SEGMENTS} s USING (customer_id) WHERE o.order_date < ?""",
+                    [rfm._day_end(ctx.as_of)])
         con.execute(f"""CREATE OR REPLACE TEMP TABLE {_REVIEWS} AS
                         SELECT r.review_id, r.customer_id, s.segment, r.rating
                         FROM reviews r JOIN {_SEGMENTS} s USING (customer_id)""")
@@ -145,13 +144,12 @@ def budgets(con, rel: Release) -> dict[str, dict]:
 def export_csv(res: dp.DPResult, header: str = "") -> str:
     """The noisy table as spreadsheet-safe CSV, the statement (and `header`) first as `# ` comment lines, so the
     privacy terms travel with the numbers (read it back with `pd.read_csv(f, comment="#")`)."""
-    lines = [f"# {line}" for line in (header, res.statement) if line]
-    return "\r\n".join(" ".join(line.split()) for line in lines) + "\r\n" + export_safety.to_csv(res.frame)
+    return export_safety.to_csv_with_comments(res.frame, [header, res.statement])
 
 
 def summary(con, res: dp.DPResult) -> dict:
     """The one-line report of a release: what, groups released and suppressed, ε, δ and what each budget has left."""
-    names = (res.dataset,) if isinstance(res.dataset, str) else tuple(res.dataset)
+    names = dp._datasets(res.dataset)
     return {"release": res.query, "datasets": list(names), "groups": len(res.frame), "suppressed": res.suppressed,
             "epsilon": res.epsilon, "delta": res.delta, "threshold": round(res.threshold, 2),
             "budget_left": {d: round(dp.budget(con, d)["epsilon_left"], 6) for d in names}}

@@ -111,9 +111,10 @@ def to_eml(draft: dict, style: str = "liquid", sender: str = "shop@example.com",
     return msg.as_bytes()
 
 
-def segment_customers_csv(con, segment: str, as_of=None) -> bytes:
-    """customer_id, last_order, frequency, monetary of the segment's customers (goes with its campaign)."""
+def segment_customers_csv(con, segment: str, as_of=None, table=None) -> bytes:
+    """customer_id, last_order, frequency, monetary of the segment's customers (goes with its campaign); table:
+    rfm.rfm_table(con, as_of) when the caller already has it."""
     from analysis import rfm
-    t = rfm.rfm_table(con, as_of)
+    t = rfm.rfm_table(con, as_of) if table is None else table
     t = t[t["segment"] == segment][["customer_id", "last_order", "frequency", "monetary"]]
     return t.to_csv(index=False).encode("utf-8")

@@ -11,6 +11,8 @@ from datetime import datetime
 
 import pandas as pd
 
+from analysis.schema import LATEST_LABELS
+
 STATUSES = ("new", "edited", "approved", "discarded")
 COPY_KEY = "_copy"  # preheader and cta of the draft, kept with its facts until the schema has columns for them
 
@@ -75,11 +77,12 @@ def get(con, draft_id: str) -> dict | None:
             "who": row[10], "at": row[11]}
 
 
-def recent(con, channel: str | None = None, limit: int = 200) -> pd.DataFrame:
-    """Latest drafts first, for the history tables (checks summarised as passed/failed names)."""
+def recent(con, channel: str | None = None, limit: int = 200, exclude_channel: str | None = None) -> pd.DataFrame:
+    """Latest drafts first, for the history tables (checks summarised as passed/failed names); the channel filters
+    run before the limit, so a burst of replies never empties the campaign history."""
     df = con.execute('SELECT draft_id, "at", segment, channel, offer, subject, body, status, model_version, who, '
-                     'checks FROM drafts WHERE (? IS NULL OR channel = ?) ORDER BY "at" DESC LIMIT ?',
-                     [channel, channel, limit]).df()
+                     'checks FROM drafts WHERE (? IS NULL OR channel = ?) AND (? IS NULL OR channel <> ?) '
+                     'ORDER BY "at" DESC LIMIT ?', [channel, channel, exclude_channel, exclude_channel, limit]).df()
     failed = [", ".join(k for k, v in json.loads(c or "{}").items() if not v) for c in df["checks"]]
     df["failed_checks"] = failed
     df["checks_passed"] = [not f for f in failed]
@@ -92,8 +95,7 @@ def reply_queue(con, limit: int | None = None) -> tuple[pd.DataFrame, str]:
     labelled = con.execute("SELECT count(*) FROM review_labels").fetchone()[0]
     if labelled:
         basis = "negative sentiment (review_labels)"
-        sql = """WITH l AS (SELECT * FROM review_labels QUALIFY row_number() OVER
-                            (PARTITION BY review_id ORDER BY scored_at DESC) = 1)
+        sql = f"""WITH l AS {LATEST_LABELS}
                  SELECT r.review_id, r.rating, r.created_at, r.title, r.text, l.topics, l.sentiment_score
                  FROM reviews r JOIN l USING (review_id)
                  WHERE l.sentiment = 'negative' AND length(trim(coalesce(r.text, ''))) > 0"""

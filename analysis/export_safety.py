@@ -55,6 +55,13 @@ def to_csv(df: pd.DataFrame, path: str | Path | None = None, **kwargs) -> str | 
     return safe_frame(df).to_csv(path, **kwargs)
 
 
+def to_csv_with_comments(df: pd.DataFrame, comments: list[str]) -> str:
+    """to_csv with `# ` comment lines first (each flattened to one line), so what the numbers are travels with them;
+    read back with `pd.read_csv(f, comment="#")`."""
+    head = "".join("# " + " ".join(c.split()) + "\r\n" for c in comments if c)
+    return head + to_csv(df)
+
+
 def to_xlsx(df: pd.DataFrame, path: str | Path | io.BytesIO, sheet_name: str = "data") -> None:
     """Write an .xlsx where every text cell is a plain string, never a formula."""
     from openpyxl import Workbook

@@ -13,8 +13,7 @@ import pandas as pd
 
 from analysis import clv, recommend
 from analysis.errors import ShoplensError
-from analysis.overview import NON_MERCHANDISE
-from analysis.rfm import _day_end, resolve_as_of
+from analysis.rfm import _day_end
 
 MIN_GROUP = 30
 
@@ -100,30 +99,11 @@ def recommend_by_country(con, cutoff=None, horizon_days: int = 90, k: int = 10, 
     """(country, customers, hit_rate (co-purchase), hit_rate_popularity, small; totals): recommend.evaluate's time
     split, per customer: a hit when one of the k recommendations is a product new to them bought in the horizon."""
     cutoff = default_cutoff(con, horizon_days) if cutoff is None else cutoff
-    ctx = resolve_as_of(con, cutoff)
-    end = ctx.as_of + timedelta(days=horizon_days)
-    b = recommend.basket(con, ctx.as_of)
-    future = con.execute(
-        """SELECT DISTINCT customer_id, product_id FROM orders
-           WHERE customer_id IS NOT NULL AND product_id IS NOT NULL AND status IS DISTINCT FROM 'cancelled'
-             AND order_date >= ? AND order_date < ? AND NOT regexp_matches(coalesce(product_name, ''), ?)""",
-        [_day_end(ctx.as_of), _day_end(end), NON_MERCHANDISE]).fetchall()
-    c_index = {c: i for i, c in enumerate(b.customers)}
-    p_index = {p: i for i, p in enumerate(b.products)}
-    bought = {(r, int(p)) for r in range(len(b.customers)) for p in b.x.indices[b.x.indptr[r]:b.x.indptr[r + 1]]}
-    truth: dict[int, set[int]] = {}  # as in recommend.evaluate: products new to the customer (-1: new to the shop)
-    for cust, prod in future:
-        r, p = c_index.get(cust), p_index.get(prod, -1)
-        if r is not None and (r, p) not in bought:
-            truth.setdefault(r, set()).add(p)
-    if not truth:
-        raise ShoplensError(f"No returning customer bought a new product in the {horizon_days} days after {ctx.as_of}",
-                            where="recommendation fairness audit", fix="pick an earlier cut-off date")
-    rows = np.array(sorted(truth), dtype=np.int64)
+    ctx, b, truth, rows = recommend.holdout(con, cutoff, horizon_days, where="recommendation fairness audit")
     sim, _ = recommend.similarities(b, neighbours, min_support)
     hits = {}
     for name, s in (("hit_rate", sim), ("hit_rate_popularity", None)):
-        got = {r for r, p, _, _ in recommend._top_k(b, rows, k, s) if p in truth[r]}
+        got, _ = recommend.hits(b, rows, truth, k, s)
         hits[name] = [r in got for r in rows]
     pc = pd.DataFrame({"customer_id": b.customers[rows], **hits}).merge(customer_country(con, ctx.as_of),
                                                                          on="customer_id", how="left")

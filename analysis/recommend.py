@@ -193,9 +193,10 @@ def _explain(b: Basket, picked, sim, counts, names: dict) -> pd.DataFrame:
     return df[REC_COLUMNS]
 
 
-def evaluate(con, cutoff, horizon_days: int = 90, k: int = 10, neighbours: int = 50, min_support: int = 2) -> dict:
-    """Hit-rate@k and catalogue coverage of co-purchase vs popularity on the time split at cutoff: customers with
-    purchases before it who bought at least one product new to them in the horizon after it."""
+def holdout(con, cutoff, horizon_days: int, where: str = "recommendation check"):
+    """The time split both the recommender check and its fairness audit score: (resolved cut-off, basket before it,
+    truth {basket row: products new to that customer bought in the horizon (-1: new to the shop, unhittable)},
+    the basket rows that have any truth)."""
     ctx = resolve_as_of(con, _to_date(cutoff, "cut-off date"))
     end = ctx.as_of + timedelta(days=horizon_days)
     b = basket(con, ctx.as_of)
@@ -215,15 +216,26 @@ def evaluate(con, cutoff, horizon_days: int = 90, k: int = 10, neighbours: int =
             truth.setdefault(r, set()).add(p)  # p = -1: a product new to the catalogue, which no method can hit
     if not truth:
         raise ShoplensError(f"No returning customer bought a new product in the {horizon_days} days after {ctx.as_of}",
-                            where="recommendation check", fix="pick an earlier cut-off date")
-    rows = np.array(sorted(truth), dtype=np.int64)
+                            where=where, fix="pick an earlier cut-off date")
+    return ctx, b, truth, np.array(sorted(truth), dtype=np.int64)
+
+
+def hits(b: Basket, rows: np.ndarray, truth: dict[int, set[int]], k: int, sim) -> tuple[set[int], list]:
+    """(rows with a bought product among their k recommendations, the recommendations); sim None: popularity."""
+    picked = _top_k(b, rows, k, sim)
+    return {r for r, p, _, _ in picked if p in truth[r]}, picked
+
+
+def evaluate(con, cutoff, horizon_days: int = 90, k: int = 10, neighbours: int = 50, min_support: int = 2) -> dict:
+    """Hit-rate@k and catalogue coverage of co-purchase vs popularity on the time split at cutoff: customers with
+    purchases before it who bought at least one product new to them in the horizon after it."""
+    ctx, b, truth, rows = holdout(con, cutoff, horizon_days)
     sim, _ = similarities(b, neighbours, min_support)
     out = {"cutoff": str(ctx.as_of), "horizon_days": horizon_days, "k": k, "test_customers": len(rows),
            "catalogue": len(b.products)}
     for name, s in (("copurchase", sim), ("popularity", None)):
-        picked = _top_k(b, rows, k, s)
-        hits = {r for r, p, _, _ in picked if p in truth[r]}
-        out[f"hit_rate_{name}"] = len(hits) / len(rows)
+        hit, picked = hits(b, rows, truth, k, s)
+        out[f"hit_rate_{name}"] = len(hit) / len(rows)
         out[f"coverage_{name}"] = len({p for _, p, _, _ in picked}) / len(b.products)
     return out
 

@@ -55,6 +55,10 @@ PRODUCTS = (
     Column("price", "DOUBLE", "number"),
 )
 
+# The latest label of each review (`shoplens score` appends a row per model version; readers want the newest).
+LATEST_LABELS = ("(SELECT * FROM review_labels QUALIFY row_number() OVER (PARTITION BY review_id "
+                 "ORDER BY scored_at DESC) = 1)")
+
 LOADABLE = {"orders": ORDERS, "reviews": REVIEWS, "customers": CUSTOMERS, "products": PRODUCTS}
 
 # Bookkeeping columns every loadable table carries: which upload a row came from, where in the file,

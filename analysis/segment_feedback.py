@@ -7,6 +7,7 @@ import uuid
 import pandas as pd
 
 from analysis.rfm import SEGMENTS
+from analysis.schema import LATEST_LABELS
 
 
 def _with_segments(con, rfm: pd.DataFrame, sql: str, params: list | None = None) -> pd.DataFrame:
@@ -18,9 +19,6 @@ def _with_segments(con, rfm: pd.DataFrame, sql: str, params: list | None = None)
         con.unregister(name)
 
 
-_LATEST = """(SELECT * FROM review_labels QUALIFY row_number() OVER (PARTITION BY review_id ORDER BY scored_at DESC) = 1)"""
-
-
 def feedback_by_segment(con, rfm: pd.DataFrame) -> pd.DataFrame:
     """segment, customers, reviewers, reviews, avg_rating, and (0 when unscored) scored, positive/neutral/negative
     shares of the scored reviews. All eleven segments, in SEGMENTS order."""
@@ -30,7 +28,7 @@ def feedback_by_segment(con, rfm: pd.DataFrame) -> pd.DataFrame:
                avg((l.sentiment = 'positive')::INTEGER) AS positive, avg((l.sentiment = 'neutral')::INTEGER) AS neutral,
                avg((l.sentiment = 'negative')::INTEGER) AS negative
         FROM {{rfm}} s LEFT JOIN reviews r ON r.customer_id = s.customer_id
-        LEFT JOIN {_LATEST} l ON l.review_id = r.review_id
+        LEFT JOIN {LATEST_LABELS} l ON l.review_id = r.review_id
         GROUP BY 1""")
     out = df.set_index("segment").reindex(list(SEGMENTS))
     for c in ("customers", "reviewers", "reviews", "scored"):
@@ -42,7 +40,7 @@ def topic_mix(con, rfm: pd.DataFrame) -> pd.DataFrame:
     """segment, topic, reviews, share (of the segment's scored reviews); empty until reviews are scored."""
     return _with_segments(con, rfm, f"""
         WITH l AS (SELECT s.segment, l.review_id, l.topics FROM {{rfm}} s
-                   JOIN reviews r ON r.customer_id = s.customer_id JOIN {_LATEST} l ON l.review_id = r.review_id),
+                   JOIN reviews r ON r.customer_id = s.customer_id JOIN {LATEST_LABELS} l ON l.review_id = r.review_id),
              n AS (SELECT segment, count(*) AS scored FROM l GROUP BY 1)
         SELECT segment, topic, count(*) AS reviews, count(*) / any_value(n.scored) AS share
         FROM (SELECT segment, unnest(topics) AS topic FROM l) JOIN n USING (segment)

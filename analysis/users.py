@@ -20,7 +20,6 @@ import json
 import os
 import re
 import secrets
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -28,6 +27,7 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from analysis.atomic_file import write_text_atomic
 from analysis.config import home
 from analysis.errors import ShoplensError
 
@@ -116,18 +116,7 @@ class UserStore:
             fcntl.flock(lf, fcntl.LOCK_EX)
             data = self._read()
             yield data
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".users.", suffix=".tmp")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8") as f:
-                    json.dump(data, f, indent=1, sort_keys=True)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.chmod(tmp, 0o600)
-                os.replace(tmp, self.path)
-            except BaseException:
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(tmp)
-                raise
+            write_text_atomic(self.path, json.dumps(data, indent=1, sort_keys=True), mode=0o600)
 
     def exists(self) -> bool:
         return self.path.exists()

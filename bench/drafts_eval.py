@@ -85,6 +85,7 @@ def main() -> None:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--channels", default="email,sms,ad,reply")
     ap.add_argument("--name", default="drafts_eval", help="output file stem under bench/out/")
+    ap.add_argument("--int8", default="", help="comma list of model names to also run int8-quantized (CPU)")
     ap.add_argument("--no-repair", action="store_true", help="score candidates exactly as sampled (no draft_repair)")
     a = ap.parse_args()
     test = load_corpus("test")
@@ -95,9 +96,12 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     res = {"device": None, "threads": torch.get_num_threads(), "n": a.n, "facts": len(facts), "models": {}}
     with (OUT / f"{a.name}_candidates.jsonl").open("w") as log:
-        for name in a.models.split(","):
+        runs = [(m, False) for m in a.models.split(",")] + [(m, True) for m in a.int8.split(",") if m]
+        for name, int8 in runs:
             t = time.perf_counter()
             gen = Generator.from_pretrained(model_folder(name), a.device)
+            if int8:
+                gen.quantize()
             gen.repair = not a.no_repair
             res["device"] = str(gen.model.device)
             load = time.perf_counter() - t

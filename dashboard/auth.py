@@ -248,9 +248,9 @@ def csv_with_provenance(df: pd.DataFrame, what: str, filters: dict) -> bytes:
     from analysis import export_safety
 
     meta = provenance(what, filters)
-    head = (f"# Shoplens export: {what}; by {meta['exported_by']} ({meta['role']}) at {meta['exported_at']}; "
+    head = (f"Shoplens export: {what}; by {meta['exported_by']} ({meta['role']}) at {meta['exported_at']}; "
             "filters: " + ", ".join(f"{k}={v}" for k, v in meta["filters"].items()))
-    return (head.replace("\n", " ") + "\r\n" + export_safety.to_csv(df)).encode("utf-8")
+    return export_safety.to_csv_with_comments(df, [head]).encode("utf-8")
 
 
 def _log_export(what: str, filters: dict, rows: int, file_name: str, sha256: str) -> None:

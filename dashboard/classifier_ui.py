@@ -4,32 +4,17 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard import state
+from dashboard import auth, state
 from models import feedback, registry
 
 FIRST_BATCH = 2000  # newest reviews classified by the first click: about a minute on 2 CPU cores
 
 
-def _who() -> str:
-    user = st.session_state.get("auth_user") or {}
-    return user.get("username") or st.session_state.get("who", "app")
-
-
-def pending_reviews() -> tuple[int, int]:
-    """(reviews in the database, reviews without a label from the active model version)."""
-    cur = state.cursor()
-    total = int(cur.execute("SELECT count(*) FROM reviews").fetchone()[0])
-    act = [registry.active(t) for t in registry.TASKS]
-    version = "+".join(dict.fromkeys(a["version"] for a in act if a)) if any(act) else None
-    if version is None:
-        return total, total
-    done = int(cur.execute("SELECT count(*) FROM review_labels WHERE model_version = ?", [version]).fetchone()[0])
-    return total, max(0, total - done)
-
-
 def classify_section(has_labels: bool) -> None:
     """Score the newest reviews now (installing the shipped starter model when none is active), the rest on demand."""
-    total, pending = pending_reviews()
+    from models.scoring import pending_reviews
+
+    total, pending = pending_reviews(state.cursor())
     if not total or not pending:
         return
     if not has_labels:
@@ -46,7 +31,7 @@ def classify_section(has_labels: bool) -> None:
         bar = st.progress(0.0, text="loading the model")
         models = ActiveModels()
         with state.write_lock():
-            res = score_database(state.cursor(), models, who=_who(), limit=int(n),
+            res = score_database(state.cursor(), models, who=auth.username(), limit=int(n),
                                  progress=lambda d, t: bar.progress(min(1.0, d / max(t, 1)),
                                                                     text=f"classified {d:,} of {t:,}"))
         state.invalidate()
@@ -77,7 +62,7 @@ def correction_form(view: pd.DataFrame, topics: list[str]) -> None:
         changes = [{"review_id": rid, "field": "sentiment", "old": row["sentiment"], "new": sent},
                    {"review_id": rid, "field": "topics", "old": row["topics"], "new": "|".join(tops)}]
         with state.write_lock():
-            n = feedback.save_corrections(state.cursor(), changes, who=_who())
+            n = feedback.save_corrections(state.cursor(), changes, who=auth.username())
         state.invalidate()
         st.session_state["fb_fix_saved"] = n
         st.rerun()

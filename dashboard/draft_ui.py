@@ -22,7 +22,7 @@ def store_new(drafts: list[dict]) -> list[dict]:
     """Save freshly generated drafts (status new) and return them with their draft_id."""
     with state.write_lock():
         ids = drafts_store.save_all(state.cursor(), drafts, auth.username())
-    state.invalidate()
+    state.invalidate_drafts()
     return [{**d, "draft_id": i, "status": "new"} for d, i in zip(drafts, ids, strict=True)]
 
 
@@ -78,7 +78,7 @@ def draft_card(items: list[dict], i: int, regenerate: Callable[[dict], dict | No
     elif discard:
         with state.write_lock():
             drafts_store.set_status(state.cursor(), did, "discarded", auth.username())
-        state.invalidate()
+        state.invalidate_drafts()
         items.pop(i)
         st.rerun()
 
@@ -92,7 +92,7 @@ def _save(items: list[dict], i: int, values: dict, approve: bool) -> None:
     status = "approved" if approve and ok else ("edited" if changed or d["status"] == "edited" else d["status"])
     with state.write_lock():
         drafts_store.update(state.cursor(), d["draft_id"], edited, status, auth.username())
-    state.invalidate()
+    state.invalidate_drafts()
     items[i] = {**edited, "status": status}
     if approve and not ok:
         failed = ", ".join(k for k, v in edited["checks"].items() if not v)

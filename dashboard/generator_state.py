@@ -5,8 +5,6 @@ page from rendering; a failed load is not cached, so fixing the model and pressi
 """
 from __future__ import annotations
 
-import json
-
 import streamlit as st
 
 from analysis.errors import ShoplensError
@@ -30,15 +28,12 @@ def generator(device: str = "auto"):
 
 
 def active_version() -> str:
-    """The version drafts will come from, read from active.json without loading the model."""
-    from models import generator_adapter
-    from models.generator_base import generator_root
+    """The version drafts will come from (models.generator.active_source), without loading the model."""
+    from models.generator import active_source
 
-    p = generator_root() / "active.json"
-    fallback = generator_adapter.version() if generator_adapter.available() else "smollm2-135m-instruct-base"
     try:
-        return json.loads(p.read_text())["version"] if p.exists() else fallback
-    except (OSError, ValueError, KeyError):
+        return active_source()[1]
+    except (OSError, ValueError):
         return "unknown (active.json unreadable)"
 
 

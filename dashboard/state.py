@@ -6,7 +6,7 @@ import threading
 
 import streamlit as st
 
-from analysis import demo, overview, store
+from analysis import demo, drafts_store, overview, store
 from analysis.config import default_db_path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -38,6 +38,12 @@ def invalidate() -> None:
     """After any write every cached query result (and figure built from one) may be stale."""
     st.cache_data.clear()
     overview_figures.clear()
+
+
+def invalidate_drafts() -> None:
+    """After a write to the drafts table only: the RFM tables, facts and charts other pages cached stay valid."""
+    table_counts.clear()
+    reply_queue.clear()
 
 
 @st.cache_data(show_spinner=False)
@@ -75,6 +81,12 @@ def date_bounds(path: str):
 @st.cache_data(show_spinner=False)
 def table_counts(path: str) -> dict:
     return store.table_counts(cursor())
+
+
+@st.cache_data(show_spinner=False)
+def reply_queue(path: str):
+    """(reviews that need a reply with their latest reply draft's status, basis) for the Replies page."""
+    return drafts_store.reply_queue(cursor())
 
 
 @st.cache_data(show_spinner=False)

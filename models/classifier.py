@@ -35,24 +35,39 @@ class ClassifierConfig:
     frozen_encoder: bool = False  # True: the encoder is the untouched backbone (a "fast" model: linear heads only)
     normalize: bool = False  # L2-normalise the pooled embedding before the heads
     lexicon: dict[str, str] = field(default_factory=dict)  # cue name → regex; flags feed the heads beside the embedding
+    pooling: str = "last"  # last: mean of the last layer's tokens | layers: mean over tokens of every layer's mean
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> ClassifierConfig:
+        """From a saved shoplens_classifier.json; keys this version does not know are ignored."""
+        return cls(**{k: v for k, v in raw.items() if k in cls.__dataclass_fields__})
 
 
 class ReviewNet(nn.Module):
-    """encoder → mean pool over real tokens → dropout → [pooled, cue flags] → (sentiment logits, topic logits)."""
+    """encoder → mean pool over real tokens → dropout → [pooled, cue flags] → (sentiment logits, topic logits).
+
+    pooling="layers" averages the six layers' hidden states before the token mean: the lower layers keep word-level
+    cues ("itchy", "returned") that the last layer of a sentence-similarity model smooths away (5-fold CV on the
+    hand-read train split, frozen backbone: sentiment macro-F1 0.615 → 0.645)."""
 
     def __init__(self, encoder: nn.Module, n_sentiments: int, n_topics: int, dropout: float = 0.1,
-                 normalize: bool = False, n_cues: int = 0):
+                 normalize: bool = False, n_cues: int = 0, pooling: str = "last"):
         super().__init__()
         self.encoder = encoder
         hidden = encoder.config.hidden_size
         self.normalize = normalize
+        if pooling not in ("last", "layers"):
+            raise ValueError(f"unknown pooling {pooling!r} (last or layers)")
+        self.pooling = pooling
         self.dropout = nn.Dropout(dropout)
         self.sentiment_head = nn.Linear(hidden + n_cues, n_sentiments)
         self.topic_head = nn.Linear(hidden + n_cues, n_topics)
 
     def pool(self, input_ids, attention_mask):
-        """Mean of the encoder's last hidden states over real tokens (B, H), before any normalisation."""
-        h = self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state  # (B, T, H)
+        """Mean over real tokens of the last hidden states, or of the mean of every layer's (B, H); unnormalised."""
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask,
+                           output_hidden_states=self.pooling == "layers")
+        h = torch.stack(out.hidden_states[1:]).mean(0) if self.pooling == "layers" else out.last_hidden_state  # (B,T,H)
         m = attention_mask.unsqueeze(-1).to(h.dtype)  # (B, T, 1)
         return (h * m).sum(1) / m.sum(1).clamp(min=1.0)  # (B, H)
 
@@ -87,7 +102,7 @@ class ReviewClassifier:
         """A new classifier on the pre-trained backbone with untrained heads."""
         config = config or ClassifierConfig()
         net = ReviewNet(backbone.load_encoder(), len(config.sentiments), len(config.topics), config.dropout,
-                        config.normalize, len(config.lexicon))
+                        config.normalize, len(config.lexicon), config.pooling)
         return cls(net, backbone.load_tokenizer(), config, device)
 
     @classmethod
@@ -105,11 +120,11 @@ class ReviewClassifier:
                 raise ShoplensError(f"Model folder {folder} is incomplete: {need} is missing", fix=fix)
         try:
             raw = json.loads((folder / CONFIG_FILE).read_text())
-            config = ClassifierConfig(**{k: v for k, v in raw.items() if k in ClassifierConfig.__dataclass_fields__})
+            config = ClassifierConfig.from_dict(raw)
             enc = AutoModel.from_config(AutoConfig.from_pretrained(str(folder / ENCODER_DIR), local_files_only=True))
             tok = AutoTokenizer.from_pretrained(str(folder / ENCODER_DIR), local_files_only=True)
             net = ReviewNet(enc, len(config.sentiments), len(config.topics), config.dropout, config.normalize,
-                            len(config.lexicon))
+                            len(config.lexicon), config.pooling)
             net.load_state_dict(load_file(str(folder / WEIGHTS_FILE)))
         except Exception as exc:  # safetensors, json, torch and transformers each raise their own kinds
             raise ShoplensError(f"Model folder {folder} is corrupt ({type(exc).__name__}: {str(exc)[:160]})",
@@ -132,12 +147,16 @@ class ReviewClassifier:
         return folder
 
     def write_card(self, folder: Path | str, card: dict) -> None:
-        """metrics.json (machine-readable) and README.md (the model card) for a saved folder."""
-        from models.card import render_card
+        write_card(folder, self.config, card)
 
-        folder = Path(folder)  # atomic: a run killed while re-writing the card after activation leaves the old one
-        write_text_atomic(folder / "metrics.json", json.dumps(card, indent=2, default=str))
-        write_text_atomic(folder / "README.md", render_card(self.config, card))
+    def save_version(self, root: Path, version: str, card: dict) -> Path:
+        """root/version written as root/.version.partial then renamed: a run killed while saving leaves only a
+        .partial folder, never a half-written version that could be activated."""
+        tmp, final = root / f".{version}.partial", root / version
+        with torch.no_grad():
+            self.save_pretrained(tmp, card)
+        tmp.rename(final)
+        return final
 
     # --- scoring ------------------------------------------------------------------------------------------------
     def encode(self, texts: list[str]):
@@ -149,6 +168,8 @@ class ReviewClassifier:
         import hashlib
 
         base = f"{self.config.base_model}|{self.config.max_length}"
+        if self.config.pooling != "last":  # the last-layer cache keeps its old name
+            base += f"|{self.config.pooling}"
         return f"backbone-{self.config.max_length}-{hashlib.sha1(base.encode()).hexdigest()[:10]}"
 
     @torch.inference_mode()
@@ -208,18 +229,20 @@ class ReviewClassifier:
         return np.array([self.config.topic_thresholds.get(t, 0.5) for t in self.config.topics], np.float32)
 
     def predict(self, texts: list[str], batch_size: int = 64, progress=None) -> list[dict]:
-        """One dict per text: sentiment, score, topics (list), topic_scores {topic: p}, reason ('' when usable).
+        """One dict per text: sentiment, score, sentiment_scores {sentiment: p}, topics (list), topic_scores
+        {topic: p}, reason ('' when usable).
 
         Unusable text (empty, emoji only, not English) gets sentiment 'unknown', score None and the reason."""
         cleaned = [textprep.clean(t) for t in texts]
         ok = [i for i, (_, why) in enumerate(cleaned) if not why]
         sent, top = self.predict_proba([cleaned[i][0] for i in ok], batch_size, progress)
         thr = self.thresholds()
-        out = [{"sentiment": "unknown", "score": None, "topics": [], "topic_scores": {}, "reason": why}
-               for _, why in cleaned]
+        out = [{"sentiment": "unknown", "score": None, "sentiment_scores": {}, "topics": [], "topic_scores": {},
+                "reason": why} for _, why in cleaned]
         for j, i in enumerate(ok):
             k = int(sent[j].argmax())
             out[i] = {"sentiment": self.config.sentiments[k], "score": float(sent[j, k]),
+                      "sentiment_scores": {s: float(p) for s, p in zip(self.config.sentiments, sent[j], strict=True)},
                       "topics": [t for t, p, th in zip(self.config.topics, top[j], thr, strict=True) if p >= th],
                       "topic_scores": {t: round(float(p), 4) for t, p in zip(self.config.topics, top[j], strict=True)},
                       "reason": ""}
@@ -230,6 +253,15 @@ class ReviewClassifier:
         if self.choice.device.type == "cpu":
             self.net = torch.ao.quantization.quantize_dynamic(self.net, {nn.Linear}, dtype=torch.qint8)
         return self
+
+
+def write_card(folder: Path | str, config: ClassifierConfig, card: dict) -> None:
+    """metrics.json (machine-readable) and README.md (the model card) for a saved folder."""
+    from models.card import render_card
+
+    folder = Path(folder)  # atomic: a run killed while re-writing the card after activation leaves the old one
+    write_text_atomic(folder / "metrics.json", json.dumps(card, indent=2, default=str))
+    write_text_atomic(folder / "README.md", render_card(config, card))
 
 
 def is_model_folder(folder: Path | str) -> bool:

@@ -117,20 +117,14 @@ def audit_data(labels: list[dict] | None = None, heldback_n: int = HELDBACK_N,
 # ---- predictions ------------------------------------------------------------------------------------------------
 
 def predict_frame(clf, texts: list[str]) -> pd.DataFrame:
-    """p_negative, p_neutral, p_positive and pred (argmax; 'unknown' for unusable text) from clf.predict_proba."""
-    from models import text as textprep
+    return frame_of(clf.predict(texts))
 
-    cleaned = [textprep.clean(t) for t in texts]
-    ok = [i for i, (_, why) in enumerate(cleaned) if not why]
-    probs = np.full((len(texts), len(SENTIMENTS)), np.nan, np.float32)
-    if ok:
-        sent, _ = clf.predict_proba([cleaned[i][0] for i in ok])
-        names = list(clf.config.sentiments)
-        probs[ok] = sent[:, [names.index(s) for s in SENTIMENTS]]
-    pred = np.array(["unknown"] * len(texts), dtype=object)
-    pred[ok] = np.array(SENTIMENTS, dtype=object)[np.nanargmax(probs[ok], 1)] if ok else []
-    return pd.DataFrame({"p_negative": probs[:, 0], "p_neutral": probs[:, 1], "p_positive": probs[:, 2],
-                         "pred": pred})
+
+def frame_of(preds: list[dict]) -> pd.DataFrame:
+    """p_negative, p_neutral, p_positive (NaN for unusable text) and pred ('unknown' there) from predict() output."""
+    return pd.DataFrame({**{f"p_{s}": [p["sentiment_scores"].get(s, np.nan) if p["sentiment_scores"] else np.nan
+                                       for p in preds] for s in SENTIMENTS},
+                         "pred": [p["sentiment"] for p in preds]})
 
 
 def apply_thresholds(pred, p: pd.DataFrame, groups, thresholds: dict[str, float]) -> np.ndarray:
@@ -420,25 +414,18 @@ def _round(x, nd: int = 4):
 
 # ---- persistence: beside the model version, and in its card -------------------------------------------------------
 
-def _write_atomic(path: Path, text: str) -> None:
-    write_text_atomic(path, text)
-
-
 def save_audit(folder: Path | str, audit: dict) -> Path:
     """fairness.json beside the weights, and a Fairness section in the model card (README.md, metrics.json)."""
-    from models.card import render_card
-    from models.classifier import CONFIG_FILE, ClassifierConfig
+    from models.classifier import CONFIG_FILE, ClassifierConfig, write_card
 
     folder = Path(folder)
     audit = {**audit, "model_path": str(folder)}
-    _write_atomic(folder / AUDIT_FILE, json.dumps(audit, indent=1, default=str))
+    write_text_atomic(folder / AUDIT_FILE, json.dumps(audit, indent=1, default=str))
     metrics = folder / "metrics.json"
     card = json.loads(metrics.read_text()) if metrics.exists() else {}
     card["fairness"] = card_summary(audit)
     raw = json.loads((folder / CONFIG_FILE).read_text()) if (folder / CONFIG_FILE).exists() else {}
-    config = ClassifierConfig(**{k: v for k, v in raw.items() if k in ClassifierConfig.__dataclass_fields__})
-    _write_atomic(metrics, json.dumps(card, indent=2, default=str))
-    _write_atomic(folder / "README.md", render_card(config, card))
+    write_card(folder, ClassifierConfig.from_dict(raw), card)
     return folder / AUDIT_FILE
 
 
@@ -510,7 +497,7 @@ def save_settings(enabled: bool, feature: str = "age_band", who: str = "app") ->
     p.parent.mkdir(parents=True, exist_ok=True)
     s = {"enabled": bool(enabled), "feature": feature, "who": who,
          "at": datetime.now(UTC).isoformat(timespec="seconds")}
-    _write_atomic(p, json.dumps(s))
+    write_text_atomic(p, json.dumps(s))
     return s
 
 
@@ -532,9 +519,9 @@ class ScoringMitigation:
             return [age_band(a) for a in frame.get("customer_age", pd.Series([None] * len(texts)))]
         return [_category(c) for c in frame.get("category", pd.Series([None] * len(texts)))]
 
-    def apply(self, clf, texts: list[str], frame: pd.DataFrame, preds: list[dict]) -> list[dict]:
-        """preds (from predict) with sentiment/score replaced by the per-group rule (one more sentiment pass)."""
-        p = predict_frame(clf, texts)
+    def apply(self, texts: list[str], frame: pd.DataFrame, preds: list[dict]) -> list[dict]:
+        """preds (from predict, with their sentiment_scores) with sentiment/score replaced by the per-group rule."""
+        p = frame_of(preds)
         new = apply_thresholds(p["pred"], p, self.groups(frame.reset_index(drop=True), texts), self.thresholds)
         out = []
         for i, (o, s) in enumerate(zip(preds, new, strict=True)):

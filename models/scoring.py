@@ -81,6 +81,17 @@ def classify_csv(path: Path | str, text_column: str, out: Path | str, models: Ac
             "model_version": models.version}
 
 
+def pending_reviews(con) -> tuple[int, int]:
+    """(reviews in the database, reviews without a label from the active model version), without loading a model."""
+    total = int(con.execute("SELECT count(*) FROM reviews").fetchone()[0])
+    act = [registry.active(t) for t in registry.TASKS]
+    version = "+".join(dict.fromkeys(a["version"] for a in act if a)) if any(act) else None
+    if version is None:
+        return total, total
+    done = int(con.execute("SELECT count(*) FROM review_labels WHERE model_version = ?", [version]).fetchone()[0])
+    return total, max(0, total - done)
+
+
 _HASH = "hash(coalesce(r.title, '') || chr(31) || coalesce(r.text, ''))"
 
 
@@ -123,7 +134,7 @@ def score_database(con, models: ActiveModels, who: str = "cli", batch: int = 204
         texts = [join(t, b) for t, b in zip(part["title"], part["text"], strict=True)]
         preds = models.predict(texts, progress=inner)
         if mitigation:
-            preds = mitigation.apply(models.sentiment, texts, part, preds)
+            preds = mitigation.apply(texts, part, preds)
         now = datetime.now()
         rows = [(rid, models.version, p["sentiment"], p["score"], p["topics"], json.dumps(p["topic_scores"]), int(h),
                  now) for rid, h, p in zip(part["review_id"], part["h"], preds, strict=True)]

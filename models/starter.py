@@ -53,7 +53,7 @@ def load(device: str = "auto"):
         raise ShoplensError("The starter model files are missing from models/data/starter",
                             fix="run `python -m models.starter` or `shoplens train all`")
     raw = json.loads((STARTER_DIR / CONFIG_FILE).read_text())
-    config = ClassifierConfig(**{k: v for k, v in raw.items() if k in ClassifierConfig.__dataclass_fields__})
+    config = ClassifierConfig.from_dict(raw)
     clf = ReviewClassifier.from_backbone(config, device=device)
     clf.net.load_state_dict({**clf.net.state_dict(), **load_file(str(STARTER_DIR / HEADS_FILE))}, strict=True)
     clf.config.topic_thresholds = dict(config.topic_thresholds)
@@ -62,7 +62,6 @@ def load(device: str = "auto"):
 
 def install(activate: bool = True) -> dict:
     """Write the starter as a model version (backbone encoder + shipped heads) and activate it for both tasks."""
-    import torch
 
     clf = load("cpu")
     card = json.loads((STARTER_DIR / "metrics.json").read_text())
@@ -71,11 +70,7 @@ def install(activate: bool = True) -> dict:
     card = {**card, "version": version, "starter": True,
             "notes": list(card.get("notes") or []) + ["starter model shipped in the repo (python -m models.starter): "
                                                       "frozen backbone + logistic-regression heads"]}
-    final = registry.models_root() / "all" / version
-    tmp = final.parent / f".{version}.partial"
-    with torch.no_grad():
-        clf.save_pretrained(tmp, card)
-    tmp.rename(final)
+    final = clf.save_version(registry.models_root() / "all", version, card)
     if activate:
         for task in registry.TASKS:
             registry.activate(task, final, card)

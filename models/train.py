@@ -32,8 +32,11 @@ class TrainConfig:
     task: str = "all"  # sentiment | topics | all (one model, both heads)
     mode: str = "auto"  # fast: frozen backbone + logistic-regression heads | finetune | auto: finetune on cuda, else fast
     cues: bool = True  # cue-word flags (models/lexicon.py) beside the embedding
-    fast_c_sentiment: float = 0.5  # inverse regularisation of the fast heads
-    fast_c_topics: float = 0.25
+    pooling: str = "layers"  # see ReviewNet: mean of all six layers (layers) or of the last one (last)
+    # inverse regularisation of the fast heads on standardised features: each list is a grid, the value with the best
+    # out-of-fold score on the hand-read train split wins (a shop's data picks its own; a single number fixes it)
+    fast_c_sentiment: float | list[float] = field(default_factory=lambda: [0.01, 0.02, 0.05])
+    fast_c_topics: float | list[float] = field(default_factory=lambda: [0.01, 0.03])
     fast_max_length: int = 256  # the fast model embeds whole reviews (11% of them pass 128 tokens)
     warm_start: bool = True  # fine-tune: start the heads from the fast model's logistic regression (LP-FT)
     max_minutes: float = 25.0  # fine-tune: stop (keeping the best checkpoint) once training has run this long
@@ -165,6 +168,9 @@ def _fit_fast(clf: ReviewClassifier, hand: list[dict], weak: list[dict], cfg: Tr
     step = (lambda d, t: progress(d, t, "embedding reviews (cached for the next run)")) if progress else None
     x_all = np.hstack([clf.embed(texts, progress=step), clf.cues(texts)])  # (N, H + F)
     nh, nt = len(hand), len(hand) + len(weak)
+    mu, sd = x_all[:nt].mean(0), x_all[:nt].std(0)
+    sd[sd < 1e-6] = 1.0
+    x_all = (x_all - mu) / sd  # standardised for the fit (one C suits every feature); folded back into the heads
     x, x_wv = x_all[:nt], x_all[nt:]
     s_true, y_true, _ = _targets(hand + weak, clf.config.topics)
     w = np.array([weak_weight if r.get("weak") else 1.0 for r in hand + weak], np.float32)
@@ -174,33 +180,62 @@ def _fit_fast(clf: ReviewClassifier, hand: list[dict], weak: list[dict], cfg: Tr
     net = clf.net
     with torch.no_grad():
         if cfg.task != "topics":
-            coef, bias = fit_sentiment(x, s_true, w, len(clf.config.sentiments), cfg.fast_c_sentiment)
-            oof = _oof_sentiment(x, s_true, w, nh, clf, cfg)
-            offset = _neutral_offset(clf, s_true[:nh], oof, x_wv @ coef.T + bias if len(x_wv) else None,
-                                     [r["rating"] for r in weak_val], hist)
+            best = None
+            for c in _grid(cfg.fast_c_sentiment):
+                if progress:
+                    progress(0, 1, f"fitting the sentiment head (C={c})")
+                coef, bias = fit_sentiment(x, s_true, w, len(clf.config.sentiments), c)
+                oof = _oof_sentiment(x, s_true, w, nh, clf, cfg, c)
+                h = {"c_sentiment": c}
+                offset = _neutral_offset(clf, s_true[:nh], oof, x_wv @ coef.T + bias if len(x_wv) else None,
+                                         [r["rating"] for r in weak_val], h)
+                if best is None or h.get("val_score", 0.0) > best[0].get("val_score", 0.0):
+                    best = (h, coef, bias, offset)
+            h, coef, bias, offset = best
+            hist.update(h)
             bias[list(clf.config.sentiments).index("neutral")] += offset
+            coef, bias = _unstandardise(coef, bias, mu, sd)
             net.sentiment_head.weight.copy_(torch.from_numpy(coef))
             net.sentiment_head.bias.copy_(torch.from_numpy(bias))
         if cfg.task != "sentiment" and clf.config.topics:
-            thr, oof = oof_topic_thresholds(x[:nh], y_true[:nh], c=cfg.fast_c_topics, seed=cfg.seed)
-            coef, bias = fit_topics(x[:nh], y_true[:nh], np.ones(nh, np.float32), cfg.fast_c_topics)
+            best = None
+            for c in _grid(cfg.fast_c_topics):
+                thr, oof = oof_topic_thresholds(x[:nh], y_true[:nh], c=c, seed=cfg.seed)
+                f1 = topic_report(y_true[:nh], (oof >= thr).astype(int), clf.config.topics)["macro_f1"]
+                if best is None or f1 > best[0]:
+                    best = (f1, c, thr)
+            f1, c, thr = best
+            coef, bias = fit_topics(x[:nh], y_true[:nh], np.ones(nh, np.float32), c)
+            coef, bias = _unstandardise(coef, bias, mu, sd)
             net.topic_head.weight.copy_(torch.from_numpy(coef))
             net.topic_head.bias.copy_(torch.from_numpy(bias))
             clf.config.topic_thresholds = {t: float(v) for t, v in zip(clf.config.topics, thr, strict=True)}
-            hist["val_topic_macro_f1"] = topic_report(y_true[:nh], (oof >= thr).astype(int),
-                                                      clf.config.topics)["macro_f1"]
+            hist.update({"c_topics": c, "val_topic_macro_f1": f1})
     hist["epoch_seconds"] = round(time.time() - te, 1)
     return [hist]
+
+
+def _grid(c: float | list[float]) -> list[float]:
+    return [float(v) for v in c] if isinstance(c, (list, tuple)) else [float(c)]
+
+
+def _unstandardise(coef: np.ndarray, bias: np.ndarray, mu: np.ndarray, sd: np.ndarray):
+    """Heads fitted on (x - mu) / sd → the same heads on raw x: W / sd and b - (W / sd) · mu."""
+    w = (coef / sd).astype(np.float32)
+    return w, (bias - w @ mu).astype(np.float32)
 
 
 def _neutral_offset(clf: ReviewClassifier, s_hand: np.ndarray, oof: np.ndarray | None, weak_logits, weak_ratings,
                     hist: dict) -> float:
     """Offset added to the neutral logit, from a small grid, maximising the mean of out-of-fold hand-read macro-F1
     and weak-validation balanced accuracy (1-2 vs 4-5 stars, neutral counts wrong); 0 without validation data."""
+    if oof is None:  # too few hand-read examples of a class to validate on
+        hist.update({"neutral_offset": 0.0, "val_score": 0.0})
+        return 0.0
     names = list(clf.config.sentiments)
     k = names.index("neutral")
     best, best_score = 0.0, -1.0
-    for d in (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0) if oof is not None else (0.0,):
+    for d in (-2.0, -1.5, -1.0, -0.5, 0.0, 0.5, 1.0):
         adj = np.zeros(len(names), np.float32)
         adj[k] = d
         f1 = sentiment_report([names[i] for i in s_hand], [names[i] for i in (oof + adj).argmax(1)], names)["macro_f1"]
@@ -211,11 +246,12 @@ def _neutral_offset(clf: ReviewClassifier, s_hand: np.ndarray, oof: np.ndarray |
         score = f1 if ba is None else (f1 + ba) / 2
         if score > best_score + 1e-9:
             best, best_score = d, score
-            hist.update({"val_sentiment_macro_f1": f1, "val_weak_balanced_accuracy": ba, "neutral_offset": d})
+            hist.update({"val_sentiment_macro_f1": f1, "val_weak_balanced_accuracy": ba, "neutral_offset": d,
+                         "val_score": score})
     return best
 
 
-def _oof_sentiment(x, s_true, w, nh: int, clf: ReviewClassifier, cfg: TrainConfig, folds: int = 5):
+def _oof_sentiment(x, s_true, w, nh: int, clf: ReviewClassifier, cfg: TrainConfig, c: float, folds: int = 5):
     """Out-of-fold sentiment logits (nh, S) over the hand-read train rows (weak rows in every training fold);
     None when a class has fewer than `folds` hand-read examples."""
     from sklearn.model_selection import StratifiedKFold
@@ -228,7 +264,7 @@ def _oof_sentiment(x, s_true, w, nh: int, clf: ReviewClassifier, cfg: TrainConfi
     rest = np.arange(nh, len(x))
     for a, b in StratifiedKFold(folds, shuffle=True, random_state=cfg.seed).split(x[:nh], s_true[:nh]):
         rows = np.concatenate([a, rest])
-        coef, bias = fit_sentiment(x[rows], s_true[rows], w[rows], len(clf.config.sentiments), cfg.fast_c_sentiment)
+        coef, bias = fit_sentiment(x[rows], s_true[rows], w[rows], len(clf.config.sentiments), c)
         logits[b] = x[b] @ coef.T + bias
     return logits
 
@@ -241,9 +277,10 @@ def _finetune(clf: ReviewClassifier, data: list[dict], val: list[dict], topics: 
         frozen = name.startswith("embeddings") and cfg.freeze_layers > 0
         frozen |= any(name.startswith(f"encoder.layer.{k}.") for k in range(cfg.freeze_layers))
         p.requires_grad = not frozen
-    ids = clf.tokenizer(_clean(data), truncation=True, max_length=cfg.max_length)["input_ids"]
+    texts = _clean(data)
+    ids = clf.tokenizer(texts, truncation=True, max_length=cfg.max_length)["input_ids"]
     s_true, y_true, t_mask = _targets(data, clf.config.topics)
-    cues = clf.cues(_clean(data))  # (N, F)
+    cues = clf.cues(texts)  # (N, F)
     w = np.array([weak_weight if r.get("weak") else 1.0 for r in data], np.float32)
     freq = np.bincount(s_true, minlength=3).astype(np.float32) + 1.0
     class_w = torch.tensor((freq.sum() / freq) ** 0.5 / ((freq.sum() / freq) ** 0.5).mean(), device=dev)
@@ -387,7 +424,7 @@ def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, prog
 
     from models.lexicon import default_lexicon
 
-    ccfg = ClassifierConfig(topics=topics, task=cfg.task, frozen_encoder=mode == "fast",
+    ccfg = ClassifierConfig(topics=topics, task=cfg.task, frozen_encoder=mode == "fast", pooling=cfg.pooling,
                             max_length=cfg.fast_max_length if mode == "fast" else cfg.max_length,
                             lexicon=default_lexicon(topics) if cfg.cues else {})
     clf = ReviewClassifier.from_backbone(ccfg, device=cfg.device)
@@ -429,10 +466,7 @@ def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, prog
                      "labels": "models/data/review_labels/labels.jsonl (hand-read, see GUIDELINES.md)"},
             "metrics": metrics, "baselines": baselines, "history": history,
             "hyperparameters": asdict(cfg), "notes": notes}
-    tmp = root / f".{version}.partial"
-    final = root / version
-    clf.save_pretrained(tmp, card)  # a run killed here leaves only a .partial folder, never a half-active model
-    tmp.rename(final)
+    final = clf.save_version(root, version, card)
     decided = []
     for task in (("sentiment", "topics") if cfg.task == "all" else (cfg.task,)):
         ok, why = registry.should_activate(task, card)

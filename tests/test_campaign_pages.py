@@ -153,3 +153,17 @@ def test_reply_queue_falls_back_to_ratings(db):
     assert q.set_index("review_id").loc["a", "reply_status"] == "approved"
     assert json.loads(con.execute("SELECT facts FROM drafts").fetchone()[0])["_copy"] == {"preheader": None,
                                                                                        "cta": None}
+
+
+def test_campaign_history_filters_replies_before_the_limit(db):
+    con, _ = db
+
+    def draft(ch, seg):
+        return {"segment": seg, "channel": ch, "offer": "10% off", "subject": None, "preheader": None, "body": "x",
+                "cta": None, "facts": {}, "checks": {"offer_exact": True}, "model_version": "m"}
+
+    drafts_store.save_all(con, [draft("email", "Champions"), draft("sms", "At Risk")], "t")
+    drafts_store.save_all(con, [draft("reply", None)] * 3, "t")  # newer than both campaign drafts
+    hist = drafts_store.recent(con, limit=2, exclude_channel="reply")
+    assert sorted(hist["channel"]) == ["email", "sms"]
+    assert list(drafts_store.recent(con, channel="reply", limit=5)["channel"]) == ["reply"] * 3

@@ -153,8 +153,8 @@ def test_switch_is_stored_and_applies_thresholds(tiny_folder):
         m = fairness.scoring_mitigation(clf)
         assert m is not None and m.tag == "fair-length_band"
         texts = ["Love it.", "This is a long review " * 20]
-        preds = [{"sentiment": "positive", "score": 0.9, "topics": [], "topic_scores": {}, "reason": ""}] * 2
-        out = m.apply(clf, texts, pd.DataFrame({"customer_age": [30, 40], "category": ["Knits", "Knits"]}), preds)
+        preds = clf.predict(texts)
+        out = m.apply(texts, pd.DataFrame({"customer_age": [30, 40], "category": ["Knits", "Knits"]}), preds)
         assert out[0]["sentiment"] == "negative" and out[1]["sentiment"] in ("negative", "neutral", "positive")
     finally:
         fairness.save_settings(False, "age_band", who="test")

@@ -119,4 +119,13 @@ def test_a_fresh_home_drafts_with_the_shipped_fine_tune(tmp_path, monkeypatch, g
     mine.mkdir()
     (tmp_path / "active.json").write_text(json.dumps({"version": "v-mine", "path": str(mine)}))
     Generator.active("cpu")
-    assert loaded[-1] == str(mine)  # the shop's own version, not the shipped one
+    assert str(loaded[-1]) == str(mine)  # the shop's own version, not the shipped one
+
+    from dashboard.generator_state import active_version
+    from models.generator import active_source
+
+    assert active_source() == (mine, "v-mine") and active_version() == "v-mine"
+    mine.rmdir()  # active.json names a folder that is gone: the loader and the pages both fall back to the shipped one
+    assert active_source() == (None, generator_adapter.version()) and active_version() == generator_adapter.version()
+    Generator.active("cpu")
+    assert loaded[-1] is None

@@ -15,19 +15,24 @@ STYLE_LABELS = {k: f"{k} · {v}" for k, v in draft_export.MERGE_STYLES.items()}
 
 
 @st.cache_data(show_spinner="Scoring customers…")
+def rfm_of(path: str) -> pd.DataFrame:
+    """One RFM table per database for the sizes, every segment's facts and its customer list."""
+    return rfm.rfm_table(state.cursor())
+
+
 def segment_sizes(path: str) -> dict:
-    summary = rfm.segment_summary(rfm.rfm_table(state.cursor()))
+    summary = rfm.segment_summary(rfm_of(path))
     return {r.segment: int(r.customers) for r in summary.itertuples() if r.customers > 0}
 
 
 @st.cache_data(show_spinner="Gathering the segment's facts…")
 def base_facts(path: str, segment: str, channel: str, offer: str, tone: str, brand: str) -> dict:
-    return segment_facts(state.cursor(), segment, channel, offer, tone=tone, brand=brand)
+    return segment_facts(state.cursor(), segment, channel, offer, tone=tone, brand=brand, table=rfm_of(path))
 
 
 @st.cache_data(show_spinner=False)
 def customers_csv(path: str, segment: str) -> bytes:
-    return draft_export.segment_customers_csv(state.cursor(), segment)
+    return draft_export.segment_customers_csv(state.cursor(), segment, table=rfm_of(path))
 
 
 def edit_facts(f: dict) -> dict:
@@ -154,14 +159,16 @@ if items:
         segs = sorted({d["segment"] for d in chosen if d.get("segment")})
         with_customers = auth.may("analyst")
         customers = {s: customers_csv(path, s) for s in segs} if with_customers else {}
+        files = campaign_package.table_files(chosen, style)
         cols = st.columns(5)
         for col, (label, data, name, mime) in zip(cols, [
-            ("CSV", draft_export.to_csv(chosen, style), "drafts.csv", "text/csv"),
-            ("XLSX", draft_export.to_xlsx(chosen, style), "drafts.xlsx",
+            ("CSV", files["drafts.csv"], "drafts.csv", "text/csv"),
+            ("XLSX", files["drafts.xlsx"], "drafts.xlsx",
              "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            ("JSON", draft_export.to_json(chosen, style), "drafts.json", "application/json"),
-            ("Markdown", draft_export.to_markdown(chosen, style).encode("utf-8"), "drafts.md", "text/markdown"),
-            ("Campaign ZIP", campaign_package.zip_bundle(chosen, style, customers), "campaign.zip", "application/zip"),
+            ("JSON", files["drafts.json"], "drafts.json", "application/json"),
+            ("Markdown", files["drafts.md"], "drafts.md", "text/markdown"),
+            ("Campaign ZIP", campaign_package.zip_bundle(chosen, style, customers, files), "campaign.zip",
+             "application/zip"),
         ], strict=True):
             col.download_button(label, data, file_name=name, mime=mime, on_click="ignore", width="stretch",
                                 icon=":material/download:", key=f"campaign_dl_{name.replace('.', '_')}")
@@ -184,8 +191,7 @@ if items:
                                    key=f"campaign_customers_{s}")
 
 with st.expander("Stored campaign drafts"):
-    hist = drafts_store.recent(state.cursor())
-    hist = hist[hist["channel"] != "reply"]
+    hist = drafts_store.recent(state.cursor(), exclude_channel="reply")
     st.dataframe(hist, hide_index=True, width="stretch", column_config={
         "at": st.column_config.DatetimeColumn("When", format="YYYY-MM-DD HH:mm"),
         "body": st.column_config.TextColumn("Body", width="large"),

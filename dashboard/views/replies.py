@@ -11,11 +11,6 @@ from dashboard import auth, draft_ui, generator_state, state
 SHOWN = 200  # reviews listed and offered for drafting at once; the metric counts them all
 
 
-@st.cache_data(show_spinner=False)
-def queue(path: str) -> tuple[pd.DataFrame, str]:
-    return drafts_store.reply_queue(state.cursor())
-
-
 def draft_replies(facts: dict, n: int) -> list[dict] | None:
     gen, err = generator_state.generator()
     if err:
@@ -28,7 +23,7 @@ def draft_replies(facts: dict, n: int) -> list[dict] | None:
 auth.require_role("marketer")
 st.title("Replies")
 path = state.db_path()
-q, basis = queue(path)
+q, basis = state.reply_queue(path)
 if q.empty:
     st.info("No unhappy reviews to answer: none is labelled negative or rated 1-2 stars.")
     st.stop()
@@ -85,7 +80,6 @@ if go:
                 status.update(label="The copy model could not be loaded", state="error", expanded=False)
             else:
                 items[:0] = draft_ui.store_new(drafts)
-                queue.clear()
                 ok = sum(all(d["checks"].values()) for d in drafts)
                 status.update(label=f"{len(drafts)} replies drafted and stored; {ok} pass every check",
                               state="complete", expanded=False)
