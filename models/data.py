@@ -50,14 +50,22 @@ def _stratum(rec: dict) -> str:
 
 
 def merge_shards(out: Path = LABELS_FILE, seed: int = SPLIT_SEED, test_fraction: float = TEST_FRACTION) -> dict:
-    """shard_*.jsonl → labels.jsonl with a seeded split stratified by sentiment and rarest topic; returns counts."""
+    """shard_*.jsonl → labels.jsonl with a seeded split stratified by sentiment and rarest topic; returns counts.
+
+    Ids already in `out` keep their split; only new ids are split (test_fraction of each stratum)."""
     recs = [json.loads(line) for f in sorted(LABELS_DIR.glob("shard_*.jsonl")) for line in f.open() if line.strip()]
     by_id = {}
     for r in recs:
         by_id[int(r["id"])] = {"id": int(r["id"]), "sentiment": r["sentiment"], "topics": dict(r.get("topics") or {})}
+    kept = {}  # a label already in a split stays there, so adding shards never moves a test review into training
+    if out.exists():
+        kept = {int(r["id"]): r["split"] for r in map(json.loads, filter(str.strip, out.open())) if "split" in r}
     groups = defaultdict(list)
     for rid in sorted(by_id):
-        groups[_stratum(by_id[rid])].append(rid)
+        if rid in kept:
+            by_id[rid]["split"] = kept[rid]
+        else:
+            groups[_stratum(by_id[rid])].append(rid)
     rnd = random.Random(seed)
     for key in sorted(groups):
         ids = groups[key]
