@@ -1,17 +1,18 @@
 """Small, checked repairs for near-miss drafts: the model's copy is kept and only what a check demands is changed.
 
-The fine-tuned model most often paraphrases the offer (offer_exact), runs past the SMS/ad length (channel_limits)
-or forgets the apology in a reply (channel_format). Each repair here answers one of those checks mechanically:
+The fine-tuned model most often paraphrases the offer (offer_exact), runs past the SMS/ad length (channel_limits),
+forgets the apology in a reply (channel_format), misspells the shop's name ("Lumina & Moss" for "Lumen & Moss") or
+adds a time or number of its own ("tomorrow", "two"). Each repair here answers one of those checks mechanically:
 write the offer or remedy verbatim (restoring its exact casing where the model re-cased it, else adding it as one
-sentence), add one apology sentence, drop whole sentences (never the offer's) until the
-copy fits. `repair` re-runs every check afterwards and returns the repaired draft only when every check passes,
+sentence), add one apology sentence, write the brand as given, drop a body sentence that holds an invented date or
+number, drop whole sentences (never the offer's) until the copy fits. `repair` re-runs every check afterwards and returns the repaired draft only when every check passes,
 so a draft is either shown as the model wrote it or as a fully passing, minimally changed version. Pure Python.
 """
 from __future__ import annotations
 
 import re
 
-from analysis.draft_checks import LIMITS, OPT_OUT, CheckConfig, run_checks
+from analysis.draft_checks import LIMITS, OPT_OUT, CheckConfig, _near_misses, explain, run_checks
 
 APOLOGY = "We are sorry about this."
 
@@ -77,7 +78,11 @@ def _fix_email(d: dict, facts: dict, failed: set, restore: bool) -> dict:
     offer, body = facts.get("offer", ""), d.get("body") or ""
     if "offer_exact" in failed and offer and body.strip() and offer not in (d.get("subject") or "") + body:
         body = (restore and _with_offer(body, offer)) or _insert_before_signoff(body, _offer_sentence(offer))
-    return {**d, "body": body}
+    pre = d.get("preheader")
+    if "channel_limits" in failed and pre and len(pre) > LIMITS["preheader"]:
+        pre = _fit(pre, LIMITS["preheader"], "")  # whole sentences; an email without a preheader still works
+        pre = pre if len(pre) <= LIMITS["preheader"] else None
+    return {**d, "body": body, "preheader": pre}
 
 
 def _fix_reply(d: dict, facts: dict, failed: set, restore: bool) -> dict:
@@ -98,6 +103,51 @@ def _fix_reply(d: dict, facts: dict, failed: set, restore: bool) -> dict:
     return {**d, "body": body}
 
 
+def _fix_brand(d: dict, facts: dict) -> dict:
+    """Every near miss of the brand (the names_from_facts check's own finder) written as the brand."""
+    brand = re.sub(r"^The\s+", "", facts.get("brand") or "")
+    text = "\n".join(d.get(k) or "" for k in ("subject", "preheader", "body", "cta"))
+    out = dict(d)
+    for near in _near_misses(text, facts.get("brand") or ""):
+        for k in ("subject", "preheader", "body", "cta"):
+            if out.get(k):
+                out[k] = re.sub(rf"(?<!\w){re.escape(near)}(?!\w)", brand, out[k])
+    return out
+
+
+def _invented(why: dict[str, list[str]]) -> list[str]:
+    """The dates, deadlines, numbers and number words the grounding checks found outside the facts."""
+    out = []
+    for reason in why.get("grounded_dates", []) + why.get("grounded_numbers", []):
+        m = re.match(r"(?:deadline|date|number word) '(.+)' not in facts|number (\S+) not in facts", reason)
+        if m:
+            out.append(m.group(1) or m.group(2))
+    return out
+
+
+def _drop_invented(d: dict, facts: dict, why: dict[str, list[str]]) -> dict | None:
+    """The body without its sentences holding an invented date or number (never the offer's sentence, never the
+    greeting); None when one sits in the subject, preheader or call to action, or cannot be dropped."""
+    bad = _invented(why)
+    if not bad:
+        return d
+    pats = [re.compile(rf"(?<![\w.]){re.escape(b)}(?![\w])", re.I) for b in bad]
+    if any(p.search("\n".join(d.get(k) or "" for k in ("subject", "preheader", "cta"))) for p in pats):
+        return None
+    keep = (facts.get("remedy") if facts.get("channel") == "reply" else facts.get("offer")) or ""
+    paras = []
+    for para in (d.get("body") or "").split("\n\n"):
+        lines = []
+        for line in para.split("\n"):
+            sents = [s for s in _sentences(line) if not any(p.search(s) for p in pats) or (keep and keep in s)]
+            if sents or not line.strip():
+                lines.append(" ".join(sents))
+        if any(x.strip() for x in lines):
+            paras.append("\n".join(lines))
+    body = "\n\n".join(paras)
+    return None if any(p.search(body) for p in pats) else {**d, "body": body}
+
+
 FIXERS = {"email": _fix_email, "ad": _fix_ad, "reply": _fix_reply,
           "sms": lambda d, f, failed, restore: {**d, "body": _fix_sms(d.get("body") or "", f, failed, restore)}}
 
@@ -106,11 +156,18 @@ def repair(draft: dict, facts: dict, config: CheckConfig | None = None) -> tuple
     """(repaired draft with fresh checks, all passing; names of the checks it repaired), or None."""
     before = draft.get("checks") or run_checks(draft, facts, config)
     failed = {k for k, v in before.items() if not v}
-    if not failed & {"offer_exact", "channel_limits", "channel_format"} or not draft.get("body"):
+    fixable = {"offer_exact", "channel_limits", "channel_format", "names_from_facts", "grounded_dates",
+               "grounded_numbers"}
+    if not failed & fixable or not draft.get("body"):
         return None
     ch = facts.get("channel", draft.get("channel", "email"))
+    start = _fix_brand(draft, facts) if "names_from_facts" in failed else dict(draft)
+    if failed & {"grounded_dates", "grounded_numbers"}:
+        start = _drop_invented(start, facts, explain(start, facts, config))
+        if start is None:
+            return None
     for restore in (True, False):  # re-case the model's own mention of the offer first, else add it as a sentence
-        fixed = FIXERS[ch](dict(draft), facts, failed, restore)
+        fixed = FIXERS[ch](dict(start), facts, failed, restore)
         checks = run_checks(fixed, facts, config)
         if all(checks.values()):
             return {**fixed, "checks": checks}, sorted(failed)

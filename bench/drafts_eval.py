@@ -96,7 +96,7 @@ def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     res = {"device": None, "threads": torch.get_num_threads(), "n": a.n, "facts": len(facts), "models": {}}
     with (OUT / f"{a.name}_candidates.jsonl").open("w") as log:
-        runs = [(m, False) for m in a.models.split(",")] + [(m, True) for m in a.int8.split(",") if m]
+        runs = [(m, False) for m in a.models.split(",") if m] + [(m, True) for m in a.int8.split(",") if m]
         for name, int8 in runs:
             t = time.perf_counter()
             gen = Generator.from_pretrained(model_folder(name), a.device)

@@ -65,3 +65,45 @@ def test_recased_offer_is_restored_never_recased_by_us():
     assert d["checks"]["offer_exact"] is False  # the model capitalised the offer
     fixed, notes = repair(d, facts)
     assert notes == ["offer_exact"] and fixed["body"].startswith("Enjoy a free tote bag with orders over £40.")
+
+
+def test_misspelt_brand_is_written_as_given():
+    facts = {**BASE, "brand": "Lumen & Moss", "channel": "email"}
+    d = {"channel": "email", "subject": "Back in stock", "preheader": None, "cta": "Shop mugs",
+         "body": "Hi {{ first_name }},\n\nOur Stoneware mug is back. Enjoy 10% off with code HOME10 on your next "
+                 "order, and thank you for shopping with us again.\n\nLumina & Moss"}
+    d["checks"] = run_checks(d, facts)
+    assert d["checks"]["names_from_facts"] is False
+    fixed, notes = repair(d, facts)
+    assert notes == ["names_from_facts"] and all(fixed["checks"].values())
+    assert fixed["body"].endswith("\n\nLumen & Moss") and "Lumina" not in fixed["body"]
+
+
+def test_sentence_with_an_invented_date_is_dropped_never_the_offer():
+    facts = {**BASE, "channel": "email"}
+    body = ("Hi {{ first_name }},\n\nOur Stoneware mug is back on the shelf and ready for your morning coffee. "
+            "It will be ready for you tomorrow morning. Enjoy 10% off with code HOME10 on your next order.\n\n"
+            "The Hearth & Co team")
+    d = draft("email", subject="A little something for you", cta="Shop mugs", body=body)
+    assert d["checks"]["grounded_dates"] is False
+    fixed, notes = repair(d, facts)
+    assert notes == ["grounded_dates"] and all(fixed["checks"].values()), fixed["checks"]
+    assert "tomorrow" not in fixed["body"] and "Enjoy 10% off with code HOME10" in fixed["body"]
+    assert fixed["body"].startswith("Hi {{ first_name }},\n\nOur Stoneware mug is back")
+    in_subject = draft("email", subject="Ends tomorrow", cta="Shop mugs", body=body.replace(" tomorrow", ""))
+    assert in_subject["checks"]["grounded_dates"] is False and repair(in_subject, facts) is None
+
+
+def test_long_preheader_keeps_whole_sentences_or_goes():
+    facts = {**BASE, "channel": "email"}
+    body = ("Hi {{ first_name }},\n\nOur Stoneware mug is back on the shelf and ready for your morning coffee. "
+            "Enjoy 10% off with code HOME10 on your next order.\n\nThe Hearth & Co team")
+    pre = "Your favourite mug is back. It has been a long wait and we think the new glaze is the best we have made."
+    d = draft("email", subject="A little something for you", preheader=pre, cta="Shop mugs", body=body)
+    assert d["checks"]["channel_limits"] is False
+    fixed, notes = repair(d, facts)
+    assert notes == ["channel_limits"] and fixed["preheader"] == "Your favourite mug is back."
+    one = draft("email", subject="A little something for you", preheader=pre.replace(". It", ", and it"),
+                cta="Shop mugs", body=body)
+    fixed, _ = repair(one, facts)
+    assert fixed["preheader"] is None and all(fixed["checks"].values())

@@ -129,3 +129,25 @@ def test_a_fresh_home_drafts_with_the_shipped_fine_tune(tmp_path, monkeypatch, g
     assert active_source() == (None, generator_adapter.version()) and active_version() == generator_adapter.version()
     Generator.active("cpu")
     assert loaded[-1] is None
+
+
+def test_no_end_of_turn_before_the_body(gen):
+    """Email and ad candidates cannot stop after the preheader: the stop tokens are banned until a body is written."""
+    import torch
+
+    from models.generator import BodyBeforeStop
+
+    tok = gen.tok
+    prompt = tok("subject:", add_special_tokens=False, return_tensors="pt")["input_ids"]
+    head = tok(" Spring is here\npreheader: Our rose serum is back", add_special_tokens=False,
+               return_tensors="pt")["input_ids"]
+    body = tok("\nbody:\nHi {{ first_name }}, the rose serum you loved is back this week with 10% off.",
+               add_special_tokens=False, return_tensors="pt")["input_ids"]
+    stops = gen.stop_ids
+    ids = torch.cat([prompt, head], 1).repeat(2, 1)
+    scores = BodyBeforeStop(prompt.shape[1], tok, stops, [True, False])(ids, torch.zeros(2, len(tok)))
+    assert torch.isinf(scores[0, stops]).all()  # the email row may not stop yet
+    assert not torch.isinf(scores[1]).any() and not torch.isinf(scores[0]).sum() > len(stops)  # nothing else banned
+    ids = torch.cat([prompt, head, body], 1)
+    scores = BodyBeforeStop(prompt.shape[1], tok, stops, [True])(ids, torch.zeros(1, len(tok)))
+    assert not torch.isinf(scores).any()  # a body of 40+ characters: free to stop
