@@ -118,9 +118,6 @@ class UserStore:
             yield data
             write_text_atomic(self.path, json.dumps(data, indent=1, sort_keys=True), mode=0o600)
 
-    def exists(self) -> bool:
-        return self.path.exists()
-
     # ------------------------------------------------------------------ users
     def get(self, username: str) -> User | None:
         rec = self._read()["users"].get(username)
@@ -179,15 +176,6 @@ class UserStore:
                 raise ShoplensError(f'"{username}" signs in through the OIDC provider', fix="reset it there")
             rec.update(hash=_HASHER.hash(pw), must_change=True, failures=0, locked_until=None)
         return pw
-
-    def change_password(self, username: str, old: str, new: str) -> None:
-        """The user's own change: needs the current password; the new one must differ and be long enough."""
-        check_password(new)
-        if new == old:
-            raise ShoplensError("The new password is the same as the old one", fix="choose a different one")
-        self.verify(username, old)
-        with self._editing() as data:
-            _need(data, username).update(hash=_HASHER.hash(new), must_change=False)
 
     def set_new_password(self, username: str, new: str) -> None:
         """Replace a one-time password right after a successful sign-in with it (the new one must differ)."""

@@ -117,7 +117,6 @@ def test_kill_9_during_retrain_keeps_a_working_active_model(model_home, first_mo
 DRAFT_CHILD = """
 import os, signal, sys
 from analysis import drafts_store, store
-from dashboard.commands import drafts as cmd
 
 con = store.connect(sys.argv[1])
 real_save = drafts_store.save
@@ -131,7 +130,7 @@ drafts_store.save = save
 draft = {"segment": "Champions", "channel": "sms", "offer": "15% off with code THANKS15", "subject": None,
          "body": "Shop: Take 15% off with code THANKS15. Reply STOP to opt out", "facts": {"segment": "Champions"},
          "checks": {"offer_exact": True}, "model_version": "test", "preheader": None, "cta": None}
-cmd._store(con, [dict(draft) for _ in range(3)], "tester")
+drafts_store.save_all(con, [dict(draft) for _ in range(3)], "tester")  # what `shoplens draft` calls
 print("FINISHED")
 """
 

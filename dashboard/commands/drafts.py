@@ -23,11 +23,6 @@ def load_generator(device: str = "auto"):
             from exc
 
 
-def _store(con, drafts: list[dict], who: str) -> None:
-    """All candidates of one request in one transaction: a killed run stores all of them or none."""
-    drafts_store.save_all(con, drafts, who)
-
-
 def _write(path: str | None, drafts: list[dict]) -> str | None:
     if not path:
         return None
@@ -45,7 +40,7 @@ def cmd_draft(args) -> dict:
     facts = segment_facts(con, args.segment, args.channel, args.offer, tone=args.tone, brand=args.brand)
     gen = load_generator(args.device)
     drafts = gen.draft(facts, n=args.n, keep_failing=args.show_failing)
-    _store(con, drafts, args.who)
+    drafts_store.save_all(con, drafts, args.who)  # one transaction: a killed run stores all or none
     out = _write(args.out, drafts)
     return _summary(drafts, gen, out)
 
@@ -55,7 +50,7 @@ def cmd_reply(args) -> dict:
     facts = reply_facts(con, args.review_id, brand=args.brand, remedy=args.remedy, tone=args.tone)
     gen = load_generator(args.device)
     drafts = gen.draft(facts, n=args.n, keep_failing=args.show_failing)
-    _store(con, drafts, args.who)
+    drafts_store.save_all(con, drafts, args.who)  # one transaction: a killed run stores all or none
     out = _write(args.out, drafts)
     return _summary(drafts, gen, out)
 

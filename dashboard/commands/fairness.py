@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from analysis.atomic_file import write_text_atomic
+
 
 def cmd_fairness(args) -> dict:
     from dashboard.commands.models import _bar
@@ -24,21 +26,16 @@ def cmd_fairness(args) -> dict:
                 seg = fairness_segments.audit(con, horizon_days=args.horizon_days)
             finally:
                 con.close()
-            full["segments"] = {k: {"by_country": json.loads(df.to_json(orient="records")), **info}
+            full["segments"] = {k: {"by_country": fairness._records(df), **info}
                                 for k, (df, info) in seg.items()}
-            out["clv_mae_gap"] = _r(seg["clv"][1]["mae_gap"]["gap"])
+            out["clv_mae_gap"] = fairness._round(seg["clv"][1]["mae_gap"]["gap"])
             out["clv_mae_worst"] = seg["clv"][1]["mae_gap"]["worst"]
-            out["hit_rate_gap"] = _r(seg["recommend"][1]["hit_rate_gap"]["gap"])
+            out["hit_rate_gap"] = fairness._round(seg["recommend"][1]["hit_rate_gap"]["gap"])
             out["hit_rate_lowest"] = seg["recommend"][1]["hit_rate_gap"]["worst"]
     if args.out:
-        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(full, indent=1, default=str))
+        write_text_atomic(args.out, json.dumps(full, indent=1, default=str))  # a killed run leaves no half JSON
         out["out"] = args.out
     return out
-
-
-def _r(x):
-    return None if x is None else round(float(x), 4)
 
 
 def register(sub) -> None:
