@@ -51,3 +51,21 @@ def rating_distribution(df: pd.DataFrame) -> go.Figure:
     fig = go.Figure(go.Bar(x=df["rating"].astype(str) + "★", y=df["reviews"], marker_color=colors))
     fig.update_layout(title="Review ratings", yaxis_title="Reviews", height=340, margin=dict(t=50, b=10))
     return fig
+
+
+# negative red, positive green, the middle and the unusable greys: what a marketer reads at a glance
+SENTIMENT_COLORS = {"negative": "#c0392b", "neutral": "#95a5a6", "positive": "#27ae60", "unknown": "#d5d8dc"}
+SENTIMENT_ORDER = ["negative", "neutral", "positive", "unknown"]
+
+
+def sentiment_mix(df: pd.DataFrame, x: str, title: str) -> go.Figure:
+    """Stacked reviews per `x` and sentiment (columns x, sentiment, reviews)."""
+    return px.bar(df, x=x, y="reviews", color="sentiment", title=title, color_discrete_map=SENTIMENT_COLORS,
+                  category_orders={"sentiment": SENTIMENT_ORDER})
+
+
+def topic_share(df: pd.DataFrame, x: str) -> go.Figure:
+    """Share of reviews naming each topic per `x`: lines over months, grouped bars over categories or products."""
+    if x == "month":
+        return px.line(df, x=x, y="share", color="topic", markers=True, title="Topic share")
+    return px.bar(df, x=x, y="share", color="topic", barmode="group", title="Topic share")

@@ -92,3 +92,16 @@ def test_correction_then_retrain_through_the_page(app_db):
     assert done["corrections"] >= 1 and done["version"] != first["version"]
     assert done["before"]["sentiment macro-F1"] is not None and done["after"]["topic macro-F1"] is not None
     assert any("Training finished" in s.label for s in at.status)
+
+
+def test_sentiment_colours_read_at_a_glance():
+    """Negative is red and positive green in every sentiment chart, whatever order the data comes in."""
+    import pandas as pd
+
+    from dashboard import charts
+
+    mix = pd.DataFrame({"month": ["2024-01"] * 3, "sentiment": ["positive", "unknown", "negative"], "reviews": [5, 1, 2]})
+    fig = charts.sentiment_mix(mix, "month", "Sentiment per month")
+    colours = {t.name: t.marker.color for t in fig.data}
+    assert colours == {"negative": "#c0392b", "positive": "#27ae60", "unknown": "#d5d8dc"}
+    assert [t.name for t in fig.data] == ["negative", "positive", "unknown"]  # stacked in reading order

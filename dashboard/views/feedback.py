@@ -1,9 +1,8 @@
 """Feedback: sentiment and topic mix over time and per category/product, what changed, evidence, corrections, Retrain."""
 import pandas as pd
-import plotly.express as px
 import streamlit as st
 
-from dashboard import auth, classifier_ui, state
+from dashboard import auth, charts, classifier_ui, state
 from models import feedback
 
 auth.require_role("marketer")
@@ -25,19 +24,17 @@ if not df.empty:
     if by == "month":
         dated = dated.assign(month=dated["created_at"].dt.to_period("M").dt.to_timestamp())
         mix = dated.groupby(["month", "sentiment"]).size().reset_index(name="reviews")
-        st.plotly_chart(px.bar(mix, x="month", y="reviews", color="sentiment", title="Sentiment per month"))
+        st.plotly_chart(charts.sentiment_mix(mix, "month", "Sentiment per month"))
         grp = "month"
         base = dated
     else:
         top = df[by].value_counts().head(15).index
         base = df[df[by].isin(top)]
         mix = base.groupby([by, "sentiment"]).size().reset_index(name="reviews")
-        st.plotly_chart(px.bar(mix, x=by, y="reviews", color="sentiment", title=f"Sentiment per {by} (top 15)"))
+        st.plotly_chart(charts.sentiment_mix(mix, by, f"Sentiment per {by} (top 15)"))
         grp = by
     share = feedback.topic_share(base, grp)
-    st.plotly_chart(px.line(share, x=grp, y="share", color="topic", markers=True, title="Topic share")
-                    if grp == "month" else px.bar(share, x=grp, y="share", color="topic", barmode="group",
-                                                  title="Topic share"))
+    st.plotly_chart(charts.topic_share(share, grp))
 
     if len(dated) > 10:
         st.subheader("What changed")

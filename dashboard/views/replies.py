@@ -34,6 +34,7 @@ c2.metric("Without an approved reply", f"{waiting:,}")
 c3.metric("Model", generator_state.active_version())
 
 shown = auth.masked_for_role(q.head(SHOWN), columns=("title", "text"))
+shown = shown.assign(reply_status=shown["reply_status"].fillna("not drafted"))
 st.dataframe(shown[["review_id", "rating", "created_at", "topics", "text", "reply_status"]], hide_index=True,
              width="stretch", height=260, column_config={
                  "review_id": st.column_config.TextColumn("Review id", width="small"),
