@@ -4,11 +4,13 @@
     drafts = gen.draft(facts, n=3)               # list of DESIGN.md §3 draft objects, best first
 
 Decoding: nucleus sampling with a repetition penalty on the generated tokens only (the usual penalty also hits the
-prompt, which pushes the model away from copying the offer and product names verbatim), every token that would write a character outside printable
-ASCII plus £ and € suppressed (so no emoji), stop at the end-of-turn marker. Each candidate runs through
-analysis.draft_checks; a failing one gets a minimal repair when that makes every check pass (analysis.draft_repair:
-offer or remedy verbatim, one apology sentence, whole sentences dropped to fit a length), else it is dropped (or kept
-and marked with `keep_failing=True`); passing ones are ranked by mean token log-probability, unrepaired first.
+prompt, which pushes the model away from copying the offer and product names verbatim), every token that would write
+a character outside printable ASCII plus £ and € suppressed (so no emoji), stop at the end-of-turn marker, but never
+before an email or ad has its body (BodyBeforeStop). Each candidate runs through analysis.draft_checks; a failing one
+gets a minimal repair when that makes every check pass (analysis.draft_repair: offer or remedy verbatim, one apology
+sentence, the brand as given, a sentence with an invented date or number dropped, whole sentences dropped to fit a
+length), else it is dropped (or kept and marked with `keep_failing=True`); passing ones are ranked by mean token
+log-probability, unrepaired first.
 """
 from __future__ import annotations
 
