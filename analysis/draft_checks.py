@@ -97,6 +97,36 @@ def _near_misses(text: str, brand: str) -> list[str]:
     return sorted(set(out))
 
 
+def _ungrounded(text: str, src: str, tag: str, R) -> list[tuple[str, str, str | None]]:
+    """(check, reason, the term as written or None) for each number, number word, currency symbol, deadline or date
+    in the text that the facts (src) do not hold."""
+    low, src_low, src_nums = text.lower(), src.lower(), R.nums(src)
+    out = [("grounded_numbers", f"number {n} not in facts", n) for n in sorted(R.nums(text.replace(tag, "")))
+           if n not in src_nums]
+    for w, d in R.NUM_WORDS.items():
+        if re.search(rf"\b{w}\b", low) and not (re.search(rf"\b{w}\b", src_low) or (d and d in src_nums)):
+            out.append(("grounded_numbers", f"number word '{w}' not in facts", w))
+    out += [("grounded_numbers", f"currency {sym} not in facts", None) for sym in "£$€" if sym in text and sym not in src]
+    for pat in R.TIME_WORDS:
+        m = re.search(pat, low)
+        if m and not re.search(pat, src_low):
+            out.append(("grounded_dates", f"deadline '{m.group(0)}' not in facts", m.group(0)))
+    for m in re.finditer(R.DATE_NAMES, text):
+        if not re.search(rf"\b{m.group(0)}\b", src):
+            out.append(("grounded_dates", f"date '{m.group(0)}' not in facts", m.group(0)))
+    return out
+
+
+def ungrounded_terms(draft: dict, facts: dict, config: CheckConfig | None = None) -> list[str]:
+    """The invented numbers, number words, deadlines and dates of a draft as written (what the grounding checks flag,
+    for analysis.draft_repair to remove)."""
+    cfg = config or CheckConfig()
+    R = corpus_rules()
+    src, _ = R.sources(_facts_for_rules(facts))
+    text = "\n".join(_fields(draft))
+    return [t for _, _, t in _ungrounded(text, src, facts.get("merge_tag") or cfg.merge_tag, R) if t]
+
+
 def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict[str, list[str]]:
     """{check_name: [reasons]}, an empty list for each check that passed."""
     cfg = config or CheckConfig()
@@ -120,25 +150,8 @@ def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict
         if not f["offer"] or f["offer"] not in where:
             why["offer_exact"].append("offer not verbatim")
 
-    # numbers, number words, currency symbols: only those in the facts
-    src_nums = R.nums(src)
-    for n in sorted(R.nums(text.replace(tag, ""))):
-        if n not in src_nums:
-            why["grounded_numbers"].append(f"number {n} not in facts")
-    for w, d in R.NUM_WORDS.items():
-        if re.search(rf"\b{w}\b", low) and not (re.search(rf"\b{w}\b", src_low) or (d and d in src_nums)):
-            why["grounded_numbers"].append(f"number word '{w}' not in facts")
-    for sym in "£$€":
-        if sym in text and sym not in src:
-            why["grounded_numbers"].append(f"currency {sym} not in facts")
-    # dates and deadlines
-    for pat in R.TIME_WORDS:
-        m = re.search(pat, low)
-        if m and not re.search(pat, src_low):
-            why["grounded_dates"].append(f"deadline '{m.group(0)}' not in facts")
-    for m in re.finditer(R.DATE_NAMES, text):
-        if not re.search(rf"\b{m.group(0)}\b", src):
-            why["grounded_dates"].append(f"date '{m.group(0)}' not in facts")
+    for check, reason, _ in _ungrounded(text, src, tag, R):
+        why[check].append(reason)
 
     # product and brand names: never another shop's
     brands, products = corpus_names()

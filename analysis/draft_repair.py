@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from analysis.draft_checks import LIMITS, OPT_OUT, CheckConfig, _near_misses, explain, run_checks
+from analysis.draft_checks import LIMITS, OPT_OUT, CheckConfig, _near_misses, run_checks, ungrounded_terms
 
 APOLOGY = "We are sorry about this."
 
@@ -115,20 +115,9 @@ def _fix_brand(d: dict, facts: dict) -> dict:
     return out
 
 
-def _invented(why: dict[str, list[str]]) -> list[str]:
-    """The dates, deadlines, numbers and number words the grounding checks found outside the facts."""
-    out = []
-    for reason in why.get("grounded_dates", []) + why.get("grounded_numbers", []):
-        m = re.match(r"(?:deadline|date|number word) '(.+)' not in facts|number (\S+) not in facts", reason)
-        if m:
-            out.append(m.group(1) or m.group(2))
-    return out
-
-
-def _drop_invented(d: dict, facts: dict, why: dict[str, list[str]]) -> dict | None:
+def _drop_invented(d: dict, facts: dict, bad: list[str]) -> dict | None:
     """The body without its sentences holding an invented date or number (never the offer's sentence, never the
     greeting); None when one sits in the subject, preheader or call to action, or cannot be dropped."""
-    bad = _invented(why)
     if not bad:
         return d
     pats = [re.compile(rf"(?<![\w.]){re.escape(b)}(?![\w])", re.I) for b in bad]
@@ -163,7 +152,7 @@ def repair(draft: dict, facts: dict, config: CheckConfig | None = None) -> tuple
     ch = facts.get("channel", draft.get("channel", "email"))
     start = _fix_brand(draft, facts) if "names_from_facts" in failed else dict(draft)
     if failed & {"grounded_dates", "grounded_numbers"}:
-        start = _drop_invented(start, facts, explain(start, facts, config))
+        start = _drop_invented(start, facts, ungrounded_terms(start, facts, config))
         if start is None:
             return None
     for restore in (True, False):  # re-case the model's own mention of the offer first, else add it as a sentence
