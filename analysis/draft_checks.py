@@ -56,8 +56,16 @@ class CheckConfig:
     other_products: list[str] = field(default_factory=list)
 
 
+COPY_FIELDS = ("subject", "preheader", "body", "cta")
+
+
 def _fields(d: dict) -> tuple[str, str, str, str]:
-    return tuple((d.get(k) or "") for k in ("subject", "preheader", "body", "cta"))
+    return tuple((d.get(k) or "") for k in COPY_FIELDS)
+
+
+def brand_core(brand: str) -> str:
+    """The brand without a leading "The" ("The Woolly Hollow" signs as "Woolly Hollow" too)."""
+    return re.sub(r"^The\s+", "", brand)
 
 
 def _facts_for_rules(facts: dict) -> dict:
@@ -80,10 +88,10 @@ def _near_misses(text: str, brand: str) -> list[str]:
 
     if len(brand) < 4:
         return []
-    own = {brand, re.sub(r"^The\s+", "", brand)}
+    core = brand_core(brand)
+    own = {brand, core}
     for variant in sorted(own, key=len, reverse=True):  # the brand itself, with or without its "The", is fine
         text = re.sub(re.escape(variant), " § ", text, flags=re.I)
-    core = re.sub(r"^The\s+", "", brand)
     n = len(core.split())
     tokens = re.findall(r"[A-Za-z][\w'&-]*|&|§", text)
     out = []

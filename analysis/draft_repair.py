@@ -12,7 +12,17 @@ from __future__ import annotations
 
 import re
 
-from analysis.draft_checks import LIMITS, OPT_OUT, CheckConfig, _near_misses, run_checks, ungrounded_terms
+from analysis.draft_checks import (
+    COPY_FIELDS,
+    LIMITS,
+    OPT_OUT,
+    CheckConfig,
+    _fields,
+    _near_misses,
+    brand_core,
+    run_checks,
+    ungrounded_terms,
+)
 
 APOLOGY = "We are sorry about this."
 
@@ -105,11 +115,10 @@ def _fix_reply(d: dict, facts: dict, failed: set, restore: bool) -> dict:
 
 def _fix_brand(d: dict, facts: dict) -> dict:
     """Every near miss of the brand (the names_from_facts check's own finder) written as the brand."""
-    brand = re.sub(r"^The\s+", "", facts.get("brand") or "")
-    text = "\n".join(d.get(k) or "" for k in ("subject", "preheader", "body", "cta"))
+    brand = brand_core(facts.get("brand") or "")
     out = dict(d)
-    for near in _near_misses(text, facts.get("brand") or ""):
-        for k in ("subject", "preheader", "body", "cta"):
+    for near in _near_misses("\n".join(_fields(d)), facts.get("brand") or ""):
+        for k in COPY_FIELDS:
             if out.get(k):
                 out[k] = re.sub(rf"(?<!\w){re.escape(near)}(?!\w)", brand, out[k])
     return out

@@ -153,8 +153,7 @@ class ReviewClassifier:
         """root/version written as root/.version.partial then renamed: a run killed while saving leaves only a
         .partial folder, never a half-written version that could be activated."""
         tmp, final = root / f".{version}.partial", root / version
-        with torch.no_grad():
-            self.save_pretrained(tmp, card)
+        self.save_pretrained(tmp, card)
         tmp.rename(final)
         return final
 
@@ -251,7 +250,7 @@ class ReviewClassifier:
     def quantize(self) -> ReviewClassifier:
         """int8 dynamic quantization of the Linear layers for CPU scoring (check accuracy before relying on it)."""
         if self.choice.device.type == "cpu":
-            self.net = torch.ao.quantization.quantize_dynamic(self.net, {nn.Linear}, dtype=torch.qint8)
+            self.net = devices.int8_linear(self.net)
         return self
 
 

@@ -36,3 +36,13 @@ def choose(requested: str = "auto") -> DeviceChoice:
         return DeviceChoice(torch.device("cuda"), torch.bfloat16 if bf16 else torch.float16)
     set_threads()
     return DeviceChoice(torch.device("cpu"), torch.float32)
+
+
+def int8_linear(module: torch.nn.Module) -> torch.nn.Module:
+    """`module` with every Linear layer int8 dynamically quantized, for CPU inference only; measure accuracy before
+    relying on it (bench/classify.py and bench/drafts_eval.py --int8 both found it costs quality here)."""
+    import warnings
+
+    with warnings.catch_warnings():  # torch.ao's deprecation notice; it is the API torch 2.13 ships
+        warnings.simplefilter("ignore")
+        return torch.ao.quantization.quantize_dynamic(module, {torch.nn.Linear}, dtype=torch.qint8)

@@ -122,8 +122,7 @@ def predict_frame(clf, texts: list[str]) -> pd.DataFrame:
 
 def frame_of(preds: list[dict]) -> pd.DataFrame:
     """p_negative, p_neutral, p_positive (NaN for unusable text) and pred ('unknown' there) from predict() output."""
-    return pd.DataFrame({**{f"p_{s}": [p["sentiment_scores"].get(s, np.nan) if p["sentiment_scores"] else np.nan
-                                       for p in preds] for s in SENTIMENTS},
+    return pd.DataFrame({**{f"p_{s}": [p["sentiment_scores"].get(s, np.nan) for p in preds] for s in SENTIMENTS},
                          "pred": [p["sentiment"] for p in preds]})
 
 
@@ -322,7 +321,7 @@ def _truth_pred(name: str, df: pd.DataFrame, pred) -> tuple[np.ndarray, np.ndarr
 def run_audit(clf, data: dict[str, pd.DataFrame] | None = None, features=FEATURES, constraint: str = "equalized_odds",
               min_group: int = MIN_GROUP, min_class: int = MIN_CLASS, gate: float = GATE, n_perm: int = N_PERM,
               progress=None) -> dict:
-    """Audit clf (anything with predict_proba(texts) -> (sentiment probs, topic probs) and config.sentiments) on
+    """Audit clf (anything with predict(texts) -> dicts with sentiment and sentiment_scores, as ReviewClassifier) on
     the test split and held-back reviews, then fit and evaluate per-group thresholds for each mitigable feature."""
     data = audit_data() if data is None else data
     preds = {}

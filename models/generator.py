@@ -164,12 +164,11 @@ class Generator:
         """The model active_source() names: the shop's own fine-tune, else base + shipped deltas, else the base."""
         from models import generator_adapter
 
-        folder, _ = active_source()
-        if folder is not None:
-            return cls.from_pretrained(folder, device)
-        gen = cls.from_pretrained(None, device)
-        if generator_adapter.available():
-            gen.model_version = generator_adapter.apply(gen.model)
+        folder, version = active_source()
+        gen = cls.from_pretrained(folder, device)
+        if folder is None and generator_adapter.available():
+            generator_adapter.apply(gen.model)
+        gen.model_version = version  # drafts carry the version the pages show
         return gen
 
     def quantize(self) -> Generator:
@@ -177,11 +176,9 @@ class Generator:
         reading the float32 weights each step, and int8 weights read a quarter of the bytes. Measured, not default:
         2.5x faster drafting but 15/24 candidates pass vs 18/24 in float32 (bench/drafts_eval.py --int8)."""
         if self.model.device.type == "cpu":
-            import warnings
+            from models.device import int8_linear
 
-            with warnings.catch_warnings():  # torch.ao's deprecation notice; it is the API torch 2.13 ships
-                warnings.simplefilter("ignore")
-                self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+            self.model = int8_linear(self.model)
             self.model_version += "-int8"
         return self
 

@@ -13,6 +13,11 @@ from models import registry
 from models.classifier import ReviewClassifier
 
 
+def version_label(versions: list[str]) -> str:
+    """The model_version review_labels rows carry: sentiment then topics version, once when they are the same."""
+    return "+".join(dict.fromkeys(v for v in versions if v))
+
+
 class ActiveModels:
     """Sentiment from the active sentiment model and topics from the active topics model (one pass if the same)."""
 
@@ -29,8 +34,7 @@ class ActiveModels:
             self.sentiment = ReviewClassifier.from_pretrained(s["path"], device) if s else None
             same = s and t and s["path"] == t["path"]
             self.topics = self.sentiment if same else (ReviewClassifier.from_pretrained(t["path"], device) if t else None)
-        names = [c.config.version for c in {id(c): c for c in (self.sentiment, self.topics) if c}.values()]
-        self.version = "+".join(dict.fromkeys(names)) or "unversioned"
+        self.version = version_label([c.config.version for c in (self.sentiment, self.topics) if c]) or "unversioned"
         self.topic_names = list(self.topics.config.topics) if self.topics else []
 
     def predict(self, texts: list[str], batch_size: int = 64, progress=None) -> list[dict]:
@@ -84,9 +88,8 @@ def classify_csv(path: Path | str, text_column: str, out: Path | str, models: Ac
 def pending_reviews(con) -> tuple[int, int]:
     """(reviews in the database, reviews without a label from the active model version), without loading a model."""
     total = int(con.execute("SELECT count(*) FROM reviews").fetchone()[0])
-    act = [registry.active(t) for t in registry.TASKS]
-    version = "+".join(dict.fromkeys(a["version"] for a in act if a)) if any(act) else None
-    if version is None:
+    version = version_label([a["version"] for a in map(registry.active, registry.TASKS) if a])
+    if not version:
         return total, total
     done = int(con.execute("SELECT count(*) FROM review_labels WHERE model_version = ?", [version]).fetchone()[0])
     return total, max(0, total - done)

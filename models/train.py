@@ -189,7 +189,7 @@ def _fit_fast(clf: ReviewClassifier, hand: list[dict], weak: list[dict], cfg: Tr
                 h = {"c_sentiment": c}
                 offset = _neutral_offset(clf, s_true[:nh], oof, x_wv @ coef.T + bias if len(x_wv) else None,
                                          [r["rating"] for r in weak_val], h)
-                if best is None or h.get("val_score", 0.0) > best[0].get("val_score", 0.0):
+                if best is None or h["val_score"] > best[0]["val_score"]:
                     best = (h, coef, bias, offset)
             h, coef, bias, offset = best
             hist.update(h)
