@@ -5,8 +5,10 @@ forgets the apology in a reply (channel_format), misspells the shop's name ("Lum
 adds a time or number of its own ("tomorrow", "two"). Each repair here answers one of those checks mechanically:
 write the offer or remedy verbatim (restoring its exact casing where the model re-cased it, else adding it as one
 sentence), add one apology sentence, write the brand as given, drop a body sentence that holds an invented date or
-number, drop whole sentences (never the offer's) until the copy fits. `repair` re-runs every check afterwards and returns the repaired draft only when every check passes,
-so a draft is either shown as the model wrote it or as a fully passing, minimally changed version. Pure Python.
+number (cutting the offer's own sentence down to the offer), drop whole sentences (never the offer's) until the copy
+fits, cut an over-long subject or ad headline to its leading clauses. `repair` re-runs every check afterwards and
+returns the repaired draft only when every check passes, so a draft is either shown as the model wrote it or as a
+fully passing, minimally changed version. Pure Python.
 """
 from __future__ import annotations
 
@@ -58,6 +60,20 @@ def _fit(text: str, limit: int, keep: str, tail: str = "") -> str:
     return " ".join(sents)
 
 
+def _cut_clauses(text: str | None, limit: int) -> str | None:
+    """The longest leading run of whole clauses (split at , ; : and dashes) that fits `limit`; None when even the
+    first clause is too long ("Your favourite yarn, with free shipping on orders over £60" → "Your favourite yarn")."""
+    if not text or len(text) <= limit:
+        return text
+    parts = re.split(r"(?<=[,;:])\s+|\s+[-\u2013\u2014]\s+", text.strip())
+    best = None
+    for k in range(1, len(parts)):
+        cand = " ".join(parts[:k]).rstrip(" ,;:")
+        if len(cand) <= limit:
+            best = cand
+    return best
+
+
 def _insert_before_signoff(body: str, para: str) -> str:
     paras = [p for p in body.strip().split("\n\n") if p.strip()]
     at = len(paras) - 1 if len(paras) >= 3 else len(paras)  # greeting, copy..., sign-off
@@ -81,18 +97,23 @@ def _fix_ad(d: dict, facts: dict, failed: set, restore: bool) -> dict:
     offer, body = facts.get("offer", ""), (d.get("body") or "").strip()
     if "offer_exact" in failed and offer and offer not in (d.get("subject") or "") + body:
         body = (restore and _with_offer(body, offer)) or _offer_sentence(offer) + " " + body
-    return {**d, "body": _fit(body, LIMITS["ad_body"], offer)}
+    subject = d.get("subject")
+    if "channel_limits" in failed:
+        subject = _cut_clauses(subject, LIMITS["ad_headline"]) or subject
+    return {**d, "subject": subject, "body": _fit(body, LIMITS["ad_body"], offer)}
 
 
 def _fix_email(d: dict, facts: dict, failed: set, restore: bool) -> dict:
     offer, body = facts.get("offer", ""), d.get("body") or ""
     if "offer_exact" in failed and offer and body.strip() and offer not in (d.get("subject") or "") + body:
         body = (restore and _with_offer(body, offer)) or _insert_before_signoff(body, _offer_sentence(offer))
-    pre = d.get("preheader")
+    pre, subject = d.get("preheader"), d.get("subject")
+    if "channel_limits" in failed:
+        subject = _cut_clauses(subject, LIMITS["subject"]) or subject
     if "channel_limits" in failed and pre and len(pre) > LIMITS["preheader"]:
         pre = _fit(pre, LIMITS["preheader"], "")  # whole sentences; an email without a preheader still works
         pre = pre if len(pre) <= LIMITS["preheader"] else None
-    return {**d, "body": body, "preheader": pre}
+    return {**d, "subject": subject, "body": body, "preheader": pre}
 
 
 def _fix_reply(d: dict, facts: dict, failed: set, restore: bool) -> dict:
@@ -109,7 +130,7 @@ def _fix_reply(d: dict, facts: dict, failed: set, restore: bool) -> dict:
             lines[i] = APOLOGY + " " + lines[i].lstrip()
     body = "\n".join(lines)
     if "offer_exact" in failed and remedy and remedy not in body:
-        body = (restore and _with_offer(body, remedy)) or _insert_before_signoff(body, f"We would like to offer you {remedy}.")
+        body = (restore and _with_offer(body, remedy)) or _insert_before_signoff(body, _kept_sentence(remedy, facts))
     return {**d, "body": body}
 
 
@@ -124,12 +145,21 @@ def _fix_brand(d: dict, facts: dict) -> dict:
     return out
 
 
+def _kept_sentence(keep: str, facts: dict) -> str:
+    """The offer (or a reply's remedy) as a sentence of its own, the way the other repairs write it."""
+    return f"We would like to offer you {keep.strip().rstrip('.')}." if facts.get("channel") == "reply" \
+        else _offer_sentence(keep)
+
+
 def _drop_invented(d: dict, facts: dict, bad: list[str]) -> dict | None:
-    """The body without its sentences holding an invented date or number (never the offer's sentence, never the
-    greeting); None when one sits in the subject, preheader or call to action, or cannot be dropped."""
+    """The body without its sentences holding an invented date or number; the offer's sentence is cut down to the
+    offer alone instead ("£15 off when you spend £75, with a £20 discount on tea." → "£15 off when you spend £75.");
+    None when one sits in the subject, preheader or call to action, or cannot be dropped."""
     if not bad:
         return d
-    pats = [re.compile(rf"(?<![\w.]){re.escape(b)}(?![\w])", re.I) for b in bad]
+    # a number is flagged without its unit: "3" must find "3pm", never the "3" of "30" or "3.5"
+    pats = [re.compile(r"(?<![\w.])" + re.escape(b) + (r"(?![.,]?\d)" if b[-1:].isdigit() else r"(?!\w)"), re.I)
+            for b in bad]
     if any(p.search("\n".join(d.get(k) or "" for k in ("subject", "preheader", "cta"))) for p in pats):
         return None
     keep = (facts.get("remedy") if facts.get("channel") == "reply" else facts.get("offer")) or ""
@@ -137,7 +167,8 @@ def _drop_invented(d: dict, facts: dict, bad: list[str]) -> dict | None:
     for para in (d.get("body") or "").split("\n\n"):
         lines = []
         for line in para.split("\n"):
-            sents = [s for s in _sentences(line) if not any(p.search(s) for p in pats) or (keep and keep in s)]
+            sents = [s if not any(p.search(s) for p in pats) else _kept_sentence(keep, facts)
+                     for s in _sentences(line) if not any(p.search(s) for p in pats) or (keep and keep in s)]
             if sents or not line.strip():
                 lines.append(" ".join(sents))
         if any(x.strip() for x in lines):

@@ -2,7 +2,7 @@
 rate among shown drafts; distinct-2 across each request's candidates; seconds per request. Prints JSON, writes
 bench/out/drafts_eval.json and the candidates to bench/out/drafts_eval_candidates.jsonl.
 
-    python bench/drafts_eval.py [--models base,active] [--per-channel 1] [--n 3] [--seed 0] [--no-repair]
+    python bench/drafts_eval.py [--models base,active] [--per-channel 1] [--skip 0] [--n 3] [--seed 0] [--no-repair]
 
 `--per-channel k` takes the first k test facts of each channel (email, sms, ad, reply); the full test split is 57
 records (--per-channel 0), which takes hours on a contended 2-core CPU.
@@ -80,6 +80,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--models", default="base,active")
     ap.add_argument("--per-channel", type=int, default=1)
+    ap.add_argument("--skip", type=int, default=0, help="skip the first k test facts of each channel (records "
+                    "already looked at while writing repairs)")
     ap.add_argument("--n", type=int, default=3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--device", default="auto")
@@ -90,8 +92,8 @@ def main() -> None:
     a = ap.parse_args()
     test = load_corpus("test")
     if a.per_channel:
-        test = [r for ch in a.channels.split(",") for r in [x for x in test
-                                                                      if x["facts"]["channel"] == ch][:a.per_channel]]
+        by_channel = {ch: [x for x in test if x["facts"]["channel"] == ch] for ch in a.channels.split(",")}
+        test = [r for rs in by_channel.values() for r in rs[a.skip:a.skip + a.per_channel]]
     facts = [r["facts"] for r in test]
     OUT.mkdir(parents=True, exist_ok=True)
     res = {"device": None, "threads": torch.get_num_threads(), "n": a.n, "facts": len(facts), "models": {}}

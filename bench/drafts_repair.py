@@ -5,7 +5,7 @@ after): re-parses each logged raw candidate, checks it, repairs it, checks again
     python bench/drafts_repair.py CANDS.jsonl --facts FACTS.json                              # {"i", "raw"} lines
 
 A drafts_eval log carries no facts: they are rebuilt with drafts_eval's own selection (first k test records per
-channel, in channel order), so pass the --per-channel and --channels that produced the log.
+channel, in channel order), so pass the --per-channel, --skip and --channels that produced the log.
 """
 from __future__ import annotations
 
@@ -59,6 +59,7 @@ def main() -> None:
     ap.add_argument("candidates")
     ap.add_argument("--facts", help="JSON list of facts records indexed by each line's `i`")
     ap.add_argument("--per-channel", type=int, default=2)
+    ap.add_argument("--skip", type=int, default=0, help="the --skip the drafts_eval run used")
     ap.add_argument("--channels", default="email,sms,ad,reply")
     ap.add_argument("--n", type=int, default=3, help="candidates per request in the drafts_eval log")
     a = ap.parse_args()
@@ -71,7 +72,7 @@ def main() -> None:
         from models.train_generator import load_corpus
         test = load_corpus("test")
         sel = [r["facts"] for ch in a.channels.split(",")
-               for r in [x for x in test if x["facts"]["channel"] == ch][:a.per_channel]]
+               for r in [x for x in test if x["facts"]["channel"] == ch][a.skip:a.skip + a.per_channel]]
         for model in dict.fromkeys(r["model"] for r in lines):
             mine = [r for r in lines if r["model"] == model]
             assert len(mine) == len(sel) * a.n, "the log does not match --per-channel/--channels/--n"

@@ -107,3 +107,25 @@ def test_long_preheader_keeps_whole_sentences_or_goes():
                 cta="Shop mugs", body=body)
     fixed, _ = repair(one, facts)
     assert fixed["preheader"] is None and all(fixed["checks"].values())
+
+
+def test_invented_number_in_the_offers_sentence_cuts_it_to_the_offer():
+    facts = {**BASE, "channel": "sms"}
+    d = draft("sms", body="Hearth & Co: Your mug is back. 10% off with code HOME10, with a £20 gift card on the "
+                          "Stoneware mug. " + OPT_OUT)
+    assert d["checks"]["grounded_numbers"] is False
+    fixed, notes = repair(d, facts)
+    assert notes == ["grounded_numbers"] and all(fixed["checks"].values()), fixed["checks"]
+    assert fixed["body"] == "Hearth & Co: Your mug is back. Enjoy 10% off with code HOME10. " + OPT_OUT
+
+
+def test_long_headline_is_cut_to_leading_clauses_or_left_failing():
+    facts = {**BASE, "channel": "ad"}
+    d = draft("ad", subject="Your favourite mug, now with 10% off with code HOME10", cta="Shop mugs",
+              body="The Stoneware mug is back. 10% off with code HOME10.")
+    assert d["checks"]["channel_limits"] is False
+    fixed, notes = repair(d, facts)
+    assert notes == ["channel_limits"] and fixed["subject"] == "Your favourite mug" and all(fixed["checks"].values())
+    one_clause = draft("ad", subject="Your favourite stoneware mug is back on our kitchen shelves", cta="Shop mugs",
+                       body="The Stoneware mug is back. 10% off with code HOME10.")
+    assert repair(one_clause, facts) is None  # no clause boundary to cut at: the draft stays failing
