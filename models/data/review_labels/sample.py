@@ -74,3 +74,38 @@ def third_pass():
     all_pools = json.load(open("/work/main/models/data/review_labels/sample_pools.json"))
     all_pools.update(new)
     json.dump(all_pools, open("/work/main/models/data/review_labels/sample_pools.json", "w"))
+
+
+# Fourth pass (2026-11-29, seed 20261130): a blind second reading of the 475 test reviews agreed with these labels at
+# sentiment macro-F1 0.89 (neutral 0.72) and topic macro-F1 0.92, so the labels are not what holds the model at 0.66 /
+# 0.76: more examples are. 800 more reviews, sampled where the model is weakest: 250 three-star, 150 two- or
+# four-star with a contrast word (mixed reviews), 100 each matching the delivery, customer-service and effectiveness
+# cues, and 100 from all reviews. Title and text only (no star rating). Pools "pass4_*"; shards 9-12.
+def fourth_pass():
+    from models.lexicon import TOPIC_CUES
+
+    rnd4 = random.Random(20261130)
+    taken = set(json.load(open("/work/main/models/data/review_labels/sample_pools.json")))
+    new = {}
+    contrast = re.compile(r"\b(but|however|although|though|except)\b", re.I)
+    plan = [
+        ("pass4_three_star", lambda r: r["Rating"] == "3", 250),
+        ("pass4_mixed", lambda r: r["Rating"] in ("2", "4") and contrast.search(r["Review Text"]), 150),
+        ("pass4_delivery", lambda r: pools["delivery_packaging"].search(r["Review Text"]), 100),
+        ("pass4_customer_service", lambda r: pools["customer_service"].search(r["Review Text"]), 100),
+        ("pass4_effectiveness", lambda r: re.search(TOPIC_CUES["effectiveness"], r["Review Text"], re.I), 100),
+        ("pass4_any", lambda r: True, 100),
+    ]
+    for name, keep, n in plan:
+        cand = [r for r in rows if r[""] not in taken and r[""] not in new and keep(r)]
+        for r in rnd4.sample(cand, n):
+            new[r[""]] = name
+    sample4 = [r for r in rows if r[""] in new]
+    rnd4.shuffle(sample4)
+    for i in range(4):
+        with open(f"/tmp/label_shard_{9 + i}.jsonl", "w") as f:
+            for r in sample4[i::4]:
+                f.write(json.dumps({"id": int(r[""]), "title": r["Title"], "text": r["Review Text"]}) + "\n")
+    all_pools = json.load(open("/work/main/models/data/review_labels/sample_pools.json"))
+    all_pools.update(new)
+    json.dump(all_pools, open("/work/main/models/data/review_labels/sample_pools.json", "w"))
