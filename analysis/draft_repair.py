@@ -153,7 +153,7 @@ def _kept_sentence(keep: str, facts: dict) -> str:
 
 def _drop_invented(d: dict, facts: dict, bad: list[str]) -> dict | None:
     """The body without its sentences holding an invented date or number; the offer's sentence is cut down to the
-    offer alone instead ("£15 off when you spend £75, with a £20 discount on tea." → "£15 off when you spend £75.");
+    offer alone instead ("£15 off when you spend £75, with a £20 gift card." → "Enjoy £15 off when you spend £75.");
     None when one sits in the subject, preheader or call to action, or cannot be dropped."""
     if not bad:
         return d
