@@ -4,11 +4,11 @@ The fine-tuned model most often paraphrases the offer (offer_exact), runs past t
 forgets the apology in a reply (channel_format), misspells the shop's name ("Lumina & Moss" for "Lumen & Moss") or
 adds a time or number of its own ("tomorrow", "two"). Each repair here answers one of those checks mechanically:
 write the offer or remedy verbatim (restoring its exact casing where the model re-cased it, else adding it as one
-sentence), add one apology sentence, write the brand as given, drop a body sentence that holds an invented date or
-number (cutting the offer's own sentence down to the offer), drop whole sentences (never the offer's) until the copy
-fits, cut an over-long subject or ad headline to its leading clauses. `repair` re-runs every check afterwards and
-returns the repaired draft only when every check passes, so a draft is either shown as the model wrote it or as a
-fully passing, minimally changed version. Pure Python.
+sentence), add one apology sentence, write the brand as given, drop a body sentence or preheader that holds an
+invented date or number (cutting the offer's own sentence down to the offer), drop whole sentences (never the
+offer's) until the copy fits, cut an over-long subject or ad headline to its leading clauses. `repair` re-runs every
+check afterwards and returns the repaired draft only when every check passes, so a draft is either shown as the
+model wrote it or as a fully passing, minimally changed version. Pure Python.
 """
 from __future__ import annotations
 
@@ -154,14 +154,16 @@ def _kept_sentence(keep: str, facts: dict) -> str:
 def _drop_invented(d: dict, facts: dict, bad: list[str]) -> dict | None:
     """The body without its sentences holding an invented date or number; the offer's sentence is cut down to the
     offer alone instead ("£15 off when you spend £75, with a £20 gift card." → "Enjoy £15 off when you spend £75.");
-    None when one sits in the subject, preheader or call to action, or cannot be dropped."""
+    a preheader holding one is dropped; None when one sits in the subject or call to action, or cannot be dropped."""
     if not bad:
         return d
     # a number is flagged without its unit: "3" must find "3pm", never the "3" of "30" or "3.5"
     pats = [re.compile(r"(?<![\w.])" + re.escape(b) + (r"(?![.,]?\d)" if b[-1:].isdigit() else r"(?!\w)"), re.I)
             for b in bad]
-    if any(p.search("\n".join(d.get(k) or "" for k in ("subject", "preheader", "cta"))) for p in pats):
+    if any(p.search("\n".join(d.get(k) or "" for k in ("subject", "cta"))) for p in pats):
         return None
+    if any(p.search(d.get("preheader") or "") for p in pats):
+        d = {**d, "preheader": None}  # an email without a preheader still works (as when one is too long)
     keep = (facts.get("remedy") if facts.get("channel") == "reply" else facts.get("offer")) or ""
     paras = []
     for para in (d.get("body") or "").split("\n\n"):

@@ -129,3 +129,14 @@ def test_long_headline_is_cut_to_leading_clauses_or_left_failing():
     one_clause = draft("ad", subject="Your favourite stoneware mug is back on our kitchen shelves", cta="Shop mugs",
                        body="The Stoneware mug is back. 10% off with code HOME10.")
     assert repair(one_clause, facts) is None  # no clause boundary to cut at: the draft stays failing
+
+
+def test_preheader_with_an_invented_date_is_dropped():
+    facts = {**BASE, "channel": "email"}
+    body = ("Hi {{ first_name }},\n\nOur Stoneware mug is back on the shelf and ready for your morning coffee. "
+            "Enjoy 10% off with code HOME10 on your next order.\n\nThe Hearth & Co team")
+    d = draft("email", subject="A little something for you", preheader="Only until Friday.", cta="Shop mugs",
+              body=body)
+    assert d["checks"]["grounded_dates"] is False
+    fixed, notes = repair(d, facts)
+    assert notes == ["grounded_dates"] and fixed["preheader"] is None and all(fixed["checks"].values())
