@@ -53,11 +53,17 @@ def correction_form(view: pd.DataFrame, topics: list[str]) -> None:
                        format_func=lambda r: f"{r}: {str(texts.at[r, 'text'])[:90]}")
     row = texts.loc[rid]
     st.caption(f"Now: sentiment **{row['sentiment']}**, topics **{row['topics'] or 'none'}**")
-    c1, c2 = st.columns([1, 2])
-    sent = c1.selectbox("Correct sentiment", ["negative", "neutral", "positive"], key="fb_fix_sentiment")
-    from models.data import DEFAULT_TOPICS
+    from models.data import DEFAULT_TOPICS, SENTIMENTS
 
-    tops = c2.multiselect("Correct topics", sorted(set(topics) | set(DEFAULT_TOPICS)), key="fb_fix_topics")
+    options = sorted(set(topics) | set(DEFAULT_TOPICS))
+    if st.session_state.get("fb_fix_for") != rid:  # a newly picked review starts from its current labels, so saving
+        st.session_state["fb_fix_for"] = rid      # a sentiment fix never also wipes its topics (or the reverse)
+        if row["sentiment"] in SENTIMENTS:
+            st.session_state["fb_fix_sentiment"] = row["sentiment"]
+        st.session_state["fb_fix_topics"] = [t for t in str(row["topics"] or "").split("|") if t in options]
+    c1, c2 = st.columns([1, 2])
+    sent = c1.selectbox("Correct sentiment", list(SENTIMENTS), key="fb_fix_sentiment")
+    tops = c2.multiselect("Correct topics", options, key="fb_fix_topics")
     if st.button("Save correction", key="fb_fix_save"):
         changes = [{"review_id": rid, "field": "sentiment", "old": row["sentiment"], "new": sent},
                    {"review_id": rid, "field": "topics", "old": row["topics"], "new": "|".join(tops)}]

@@ -78,7 +78,9 @@ def test_correction_then_retrain_through_the_page(app_db):
     at.selectbox(key="fb_fix_id").set_value(rid)
     at.run()
     now = next(c.value for c in at.caption if c.value.startswith("Now: sentiment"))  # what the page shows for it
-    new = "negative" if "**neutral**" in now else "neutral"  # a real change, whatever the model said
+    shown = now.split("**")[1]
+    assert at.selectbox(key="fb_fix_sentiment").value == shown  # the form starts from the review's current labels
+    new = "negative" if shown == "neutral" else "neutral"  # a real change, whatever the model said
     at.selectbox(key="fb_fix_sentiment").set_value(new)
     at.multiselect(key="fb_fix_topics").set_value(["price_value"])
     at.button(key="fb_fix_save").click()
