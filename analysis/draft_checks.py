@@ -59,7 +59,7 @@ class CheckConfig:
 COPY_FIELDS = ("subject", "preheader", "body", "cta")
 
 
-def _fields(d: dict) -> tuple[str, str, str, str]:
+def copy_fields(d: dict) -> tuple[str, str, str, str]:
     return tuple((d.get(k) or "") for k in COPY_FIELDS)
 
 
@@ -82,7 +82,7 @@ def _facts_for_rules(facts: dict) -> dict:
     return f
 
 
-def _near_misses(text: str, brand: str) -> list[str]:
+def brand_near_misses(text: str, brand: str) -> list[str]:
     """Capitalised runs as long as the brand that read almost like it but are not it (a small model's typos)."""
     from difflib import SequenceMatcher
 
@@ -131,7 +131,7 @@ def ungrounded_terms(draft: dict, facts: dict, config: CheckConfig | None = None
     cfg = config or CheckConfig()
     R = corpus_rules()
     src, _ = R.sources(_facts_for_rules(facts))
-    text = "\n".join(_fields(draft))
+    text = "\n".join(copy_fields(draft))
     return [t for _, _, t in _ungrounded(text, src, facts.get("merge_tag") or cfg.merge_tag, R) if t]
 
 
@@ -141,7 +141,7 @@ def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict
     R = corpus_rules()
     f = _facts_for_rules(facts)
     ch = f.get("channel", "email")
-    subj, pre, body, cta = _fields(draft)
+    subj, pre, body, cta = copy_fields(draft)
     text = "\n".join([subj, pre, body, cta])
     low = text.lower()
     src, quotes = R.sources(f)
@@ -176,7 +176,7 @@ def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict
     for m in re.finditer(r"\bThe ([A-Z][^\n.!?,]{0,40}?) team\b", text):  # sign-off names the shop's own brand
         if own and m.group(1) != own and f"The {m.group(1)}" != own:
             why["names_from_facts"].append(f"signed as '{m.group(0)}'")
-    for near in _near_misses(text, own):  # "Lumina & Moss" for "Lumen & Moss": a misspelt brand anywhere
+    for near in brand_near_misses(text, own):  # "Lumina & Moss" for "Lumen & Moss": a misspelt brand anywhere
         why["names_from_facts"].append(f"brand misspelt as '{near}'")
 
     # channel limits and shape

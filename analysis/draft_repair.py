@@ -19,9 +19,9 @@ from analysis.draft_checks import (
     LIMITS,
     OPT_OUT,
     CheckConfig,
-    _fields,
-    _near_misses,
     brand_core,
+    brand_near_misses,
+    copy_fields,
     run_checks,
     ungrounded_terms,
 )
@@ -138,7 +138,7 @@ def _fix_brand(d: dict, facts: dict) -> dict:
     """Every near miss of the brand (the names_from_facts check's own finder) written as the brand."""
     brand = brand_core(facts.get("brand") or "")
     out = dict(d)
-    for near in _near_misses("\n".join(_fields(d)), facts.get("brand") or ""):
+    for near in brand_near_misses("\n".join(copy_fields(d)), facts.get("brand") or ""):
         for k in COPY_FIELDS:
             if out.get(k):
                 out[k] = re.sub(rf"(?<!\w){re.escape(near)}(?!\w)", brand, out[k])
@@ -160,23 +160,32 @@ def _drop_invented(d: dict, facts: dict, bad: list[str]) -> dict | None:
     # a number is flagged without its unit: "3" must find "3pm", never the "3" of "30" or "3.5"
     pats = [re.compile(r"(?<![\w.])" + re.escape(b) + (r"(?![.,]?\d)" if b[-1:].isdigit() else r"(?!\w)"), re.I)
             for b in bad]
-    if any(p.search("\n".join(d.get(k) or "" for k in ("subject", "cta"))) for p in pats):
+
+    def flagged(text: str) -> bool:
+        return any(p.search(text) for p in pats)
+
+    if flagged("\n".join(d.get(k) or "" for k in ("subject", "cta"))):
         return None
-    if any(p.search(d.get("preheader") or "") for p in pats):
+    if flagged(d.get("preheader") or ""):
         d = {**d, "preheader": None}  # an email without a preheader still works (as when one is too long)
     keep = (facts.get("remedy") if facts.get("channel") == "reply" else facts.get("offer")) or ""
+
+    def mended(sentence: str) -> str:  # a flagged sentence goes; the offer's own is cut down to the offer
+        if not flagged(sentence):
+            return sentence
+        return _kept_sentence(keep, facts) if keep and keep in sentence else ""
+
     paras = []
     for para in (d.get("body") or "").split("\n\n"):
         lines = []
         for line in para.split("\n"):
-            sents = [s if not any(p.search(s) for p in pats) else _kept_sentence(keep, facts)
-                     for s in _sentences(line) if not any(p.search(s) for p in pats) or (keep and keep in s)]
+            sents = [x for x in map(mended, _sentences(line)) if x]
             if sents or not line.strip():
                 lines.append(" ".join(sents))
         if any(x.strip() for x in lines):
             paras.append("\n".join(lines))
     body = "\n\n".join(paras)
-    return None if any(p.search(body) for p in pats) else {**d, "body": body}
+    return None if flagged(body) else {**d, "body": body}
 
 
 FIXERS = {"email": _fix_email, "ad": _fix_ad, "reply": _fix_reply,

@@ -28,6 +28,15 @@ def distinct_n(texts: list[str], n: int = 2) -> float | None:
     return len(set(grams)) / len(grams) if grams else None
 
 
+def select_records(test: list[dict], channels: list[str], per_channel: int, skip: int = 0) -> list[dict]:
+    """The corpus test records a run drafts for: records skip .. skip+per_channel-1 of each channel, in channel order
+    (every record when per_channel is 0). bench/drafts_repair.py rebuilds a log's facts with it."""
+    if not per_channel:
+        return test
+    by_channel = {ch: [x for x in test if x["facts"]["channel"] == ch] for ch in channels}
+    return [r for rs in by_channel.values() for r in rs[skip:skip + per_channel]]
+
+
 def model_folder(name: str) -> Path | None:
     from models.generator_base import generator_root
     if name == "base":
@@ -90,11 +99,7 @@ def main() -> None:
     ap.add_argument("--int8", default="", help="comma list of model names to also run int8-quantized (CPU)")
     ap.add_argument("--no-repair", action="store_true", help="score candidates exactly as sampled (no draft_repair)")
     a = ap.parse_args()
-    test = load_corpus("test")
-    if a.per_channel:
-        by_channel = {ch: [x for x in test if x["facts"]["channel"] == ch] for ch in a.channels.split(",")}
-        test = [r for rs in by_channel.values() for r in rs[a.skip:a.skip + a.per_channel]]
-    facts = [r["facts"] for r in test]
+    facts = [r["facts"] for r in select_records(load_corpus("test"), a.channels.split(","), a.per_channel, a.skip)]
     OUT.mkdir(parents=True, exist_ok=True)
     res = {"device": None, "threads": torch.get_num_threads(), "n": a.n, "facts": len(facts), "models": {}}
     with (OUT / f"{a.name}_candidates.jsonl").open("w") as log:

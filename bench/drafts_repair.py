@@ -69,10 +69,10 @@ def main() -> None:
         facts = json.loads(Path(a.facts).read_text())
         out["all"] = rescore([(facts[r["i"]], r["raw"]) for r in lines])
     else:
+        from bench.drafts_eval import select_records
         from models.train_generator import load_corpus
-        test = load_corpus("test")
-        sel = [r["facts"] for ch in a.channels.split(",")
-               for r in [x for x in test if x["facts"]["channel"] == ch][a.skip:a.skip + a.per_channel]]
+
+        sel = [r["facts"] for r in select_records(load_corpus("test"), a.channels.split(","), a.per_channel, a.skip)]
         for model in dict.fromkeys(r["model"] for r in lines):
             mine = [r for r in lines if r["model"] == model]
             assert len(mine) == len(sel) * a.n, "the log does not match --per-channel/--channels/--n"

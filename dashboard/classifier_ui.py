@@ -56,14 +56,12 @@ def correction_form(view: pd.DataFrame, topics: list[str]) -> None:
     from models.data import DEFAULT_TOPICS, SENTIMENTS
 
     options = sorted(set(topics) | set(DEFAULT_TOPICS))
-    if st.session_state.get("fb_fix_for") != rid:  # a newly picked review starts from its current labels, so saving
-        st.session_state["fb_fix_for"] = rid      # a sentiment fix never also wipes its topics (or the reverse)
-        if row["sentiment"] in SENTIMENTS:
-            st.session_state["fb_fix_sentiment"] = row["sentiment"]
-        st.session_state["fb_fix_topics"] = [t for t in str(row["topics"] or "").split("|") if t in options]
+    now = [t for t in str(row["topics"] or "").split("|") if t in options]
+    # keyed per review, each starting from its current labels: saving a sentiment fix never also wipes the topics
     c1, c2 = st.columns([1, 2])
-    sent = c1.selectbox("Correct sentiment", list(SENTIMENTS), key="fb_fix_sentiment")
-    tops = c2.multiselect("Correct topics", options, key="fb_fix_topics")
+    sent = c1.selectbox("Correct sentiment", list(SENTIMENTS), key=f"fb_fix_sentiment:{rid}",
+                        index=SENTIMENTS.index(row["sentiment"]) if row["sentiment"] in SENTIMENTS else 0)
+    tops = c2.multiselect("Correct topics", options, default=now, key=f"fb_fix_topics:{rid}")
     if st.button("Save correction", key="fb_fix_save"):
         changes = [{"review_id": rid, "field": "sentiment", "old": row["sentiment"], "new": sent},
                    {"review_id": rid, "field": "topics", "old": row["topics"], "new": "|".join(tops)}]

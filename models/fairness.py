@@ -308,7 +308,7 @@ def fit_thresholds(y_true, p_negative, pred, groups, constraint: str = "equalize
 
 # ---- the audit --------------------------------------------------------------------------------------------------
 
-def _records(df: pd.DataFrame) -> list[dict]:
+def records(df: pd.DataFrame) -> list[dict]:
     return json.loads(df.to_json(orient="records"))
 
 
@@ -339,7 +339,7 @@ def run_audit(clf, data: dict[str, pd.DataFrame] | None = None, features=FEATURE
         df = data[name]
         yt, yp = _truth_pred(name, df, preds[name]["pred"])
         audit["overall"][name] = overall(yt, yp)
-        audit["groups"][name] = {f: _records(group_metrics(yt, yp, df[f], min_group)) for f in features}
+        audit["groups"][name] = {f: records(group_metrics(yt, yp, df[f], min_group)) for f in features}
         audit["gaps"][name] = {f: gaps(yt, yp, df[f], min_group, min_class, n_perm) for f in features}
     if "heldback" in report:
         audit["mitigation"] = _mitigate(data, preds, audit, report, constraint, min_group, min_class, gate, n_perm)
@@ -378,7 +378,7 @@ def _mitigate(data, preds, audit, report, constraint, min_group, min_class, gate
             m["before"][name] = {"accuracy": o0["accuracy"], "macro_f1": o0["macro_f1"], **{k: g0[k] for k in keys}}
             m["after"][name] = {"accuracy": o1["accuracy"], "macro_f1": o1["macro_f1"], **{k: g1[k] for k in keys},
                                 "changed_predictions": int(np.sum(y1 != y0))}
-            m["groups_after"][name] = _records(group_metrics(yt, y1, df[f], min_group))
+            m["groups_after"][name] = records(group_metrics(yt, y1, df[f], min_group))
         out[f] = m
     return out
 
@@ -387,27 +387,27 @@ def summary(audit: dict, feature: str = "age_band", dataset: str = "test") -> di
     """The one-line figures: model, n, accuracy, and for each feature its DP/EO differences and the mitigation's."""
     out = {"model_version": audit.get("model_version"), "dataset": dataset,
            "n": audit.get("overall", {}).get(dataset, {}).get("n"),
-           "accuracy": _round(audit.get("overall", {}).get(dataset, {}).get("accuracy"))}
+           "accuracy": rounded(audit.get("overall", {}).get(dataset, {}).get("accuracy"))}
     for f in audit.get("features", []):
         g = audit.get("gaps", {}).get(dataset, {}).get(f, {})
-        out[f"{f}_dp_diff"], out[f"{f}_eo_diff"] = _round(g.get("dp_diff")), _round(g.get("eo_diff"))
-        out[f"{f}_eo_p"] = _round(g.get("eo_p"), 3)
+        out[f"{f}_dp_diff"], out[f"{f}_eo_diff"] = rounded(g.get("dp_diff")), rounded(g.get("eo_diff"))
+        out[f"{f}_eo_p"] = rounded(g.get("eo_p"), 3)
         out[f"{f}_small_groups"] = len(g.get("small_groups", []))
     m = audit.get("mitigation", {}).get(feature)
     if m and dataset in m["after"]:
         out["mitigation"] = feature
         out["mitigated_groups"] = len(m["thresholds"])
-        out["eo_diff_after"] = _round(m["after"][dataset]["eo_diff"])
-        out["dp_diff_after"] = _round(m["after"][dataset]["dp_diff"])
-        out["accuracy_after"] = _round(m["after"][dataset]["accuracy"])
+        out["eo_diff_after"] = rounded(m["after"][dataset]["eo_diff"])
+        out["dp_diff_after"] = rounded(m["after"][dataset]["dp_diff"])
+        out["accuracy_after"] = rounded(m["after"][dataset]["accuracy"])
     f = audit.get("mitigation_forced", {}).get(feature)
     if f and dataset in f["after"]:
-        out["eo_diff_after_forced"] = _round(f["after"][dataset]["eo_diff"])
-        out["accuracy_after_forced"] = _round(f["after"][dataset]["accuracy"])
+        out["eo_diff_after_forced"] = rounded(f["after"][dataset]["eo_diff"])
+        out["accuracy_after_forced"] = rounded(f["after"][dataset]["accuracy"])
     return out
 
 
-def _round(x, nd: int = 4):
+def rounded(x, nd: int = 4):
     return None if x is None or (isinstance(x, float) and np.isnan(x)) else round(float(x), nd)
 
 
@@ -445,12 +445,12 @@ def card_summary(audit: dict) -> dict:
         b, a = m.get("before", {}).get("test", {}), m.get("after", {}).get("test", {})
         forced = audit.get("mitigation_forced", {}).get(f, {}).get("after", {}).get("test", {})
         rows.append({"feature": f, "groups": g.get("groups"), "small_groups": len(g.get("small_groups", [])),
-                     "dp_diff": _round(g.get("dp_diff")), "eo_diff": _round(g.get("eo_diff")),
-                     "eo_chance": _round(g.get("eo_chance")), "eo_p": _round(g.get("eo_p"), 3),
-                     "mitigated_groups": len(m.get("thresholds", {})), "eo_diff_after": _round(a.get("eo_diff")),
-                     "dp_diff_after": _round(a.get("dp_diff")), "accuracy_before": _round(b.get("accuracy")),
-                     "accuracy_after": _round(a.get("accuracy")), "eo_diff_forced": _round(forced.get("eo_diff")),
-                     "accuracy_forced": _round(forced.get("accuracy"))})
+                     "dp_diff": rounded(g.get("dp_diff")), "eo_diff": rounded(g.get("eo_diff")),
+                     "eo_chance": rounded(g.get("eo_chance")), "eo_p": rounded(g.get("eo_p"), 3),
+                     "mitigated_groups": len(m.get("thresholds", {})), "eo_diff_after": rounded(a.get("eo_diff")),
+                     "dp_diff_after": rounded(a.get("dp_diff")), "accuracy_before": rounded(b.get("accuracy")),
+                     "accuracy_after": rounded(a.get("accuracy")), "eo_diff_forced": rounded(forced.get("eo_diff")),
+                     "accuracy_forced": rounded(forced.get("accuracy"))})
     return {"audited_at": audit.get("audited_at"), "constraint": audit.get("constraint"),
             "min_group": audit.get("min_group"), "n_test": audit.get("overall", {}).get("test", {}).get("n"),
             "rows": rows}

@@ -79,10 +79,10 @@ def test_correction_then_retrain_through_the_page(app_db):
     at.run()
     now = next(c.value for c in at.caption if c.value.startswith("Now: sentiment"))  # what the page shows for it
     shown = now.split("**")[1]
-    assert at.selectbox(key="fb_fix_sentiment").value == shown  # the form starts from the review's current labels
+    assert at.selectbox(key=f"fb_fix_sentiment:{rid}").value == shown  # the form starts from the current labels
     new = "negative" if shown == "neutral" else "neutral"  # a real change, whatever the model said
-    at.selectbox(key="fb_fix_sentiment").set_value(new)
-    at.multiselect(key="fb_fix_topics").set_value(["price_value"])
+    at.selectbox(key=f"fb_fix_sentiment:{rid}").set_value(new)
+    at.multiselect(key=f"fb_fix_topics:{rid}").set_value(["price_value"])
     at.button(key="fb_fix_save").click()
     at.run()
     assert not at.exception, [e.value for e in at.exception]

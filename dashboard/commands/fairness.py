@@ -26,11 +26,11 @@ def cmd_fairness(args) -> dict:
                 seg = fairness_segments.audit(con, horizon_days=args.horizon_days)
             finally:
                 con.close()
-            full["segments"] = {k: {"by_country": fairness._records(df), **info}
+            full["segments"] = {k: {"by_country": fairness.records(df), **info}
                                 for k, (df, info) in seg.items()}
-            out["clv_mae_gap"] = fairness._round(seg["clv"][1]["mae_gap"]["gap"])
+            out["clv_mae_gap"] = fairness.rounded(seg["clv"][1]["mae_gap"]["gap"])
             out["clv_mae_worst"] = seg["clv"][1]["mae_gap"]["worst"]
-            out["hit_rate_gap"] = fairness._round(seg["recommend"][1]["hit_rate_gap"]["gap"])
+            out["hit_rate_gap"] = fairness.rounded(seg["recommend"][1]["hit_rate_gap"]["gap"])
             out["hit_rate_lowest"] = seg["recommend"][1]["hit_rate_gap"]["worst"]
     if args.out:
         write_text_atomic(args.out, json.dumps(full, indent=1, default=str))  # a killed run leaves no half JSON
