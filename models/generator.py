@@ -3,9 +3,10 @@
     gen = Generator.from_pretrained(folder)      # the base cache or a fine-tuned version folder
     drafts = gen.draft(facts, n=3)               # list of DESIGN.md §3 draft objects, best first
 
-Decoding: nucleus sampling with a repetition penalty on the generated tokens only (the usual penalty also hits the
-prompt, which pushes the model away from copying the offer and product names verbatim), every token that would write
-a character outside printable ASCII plus £ and € suppressed (so no emoji), stop at the end-of-turn marker, but never
+Decoding (models.sampling; on CPU with float16 weights for the few-row steps, models.device.HalfDecodeLinear):
+nucleus sampling with a repetition penalty on the generated tokens only (the usual penalty also hits the prompt,
+which pushes the model away from copying the offer and product names verbatim), every token that would write a
+character outside printable ASCII plus £ and € suppressed (so no emoji), stop at the end-of-turn marker, but never
 before an email or ad has its body (BodyBeforeStop). Each candidate runs through analysis.draft_checks; a failing one
 gets a minimal repair when that makes every check pass (analysis.draft_repair: offer or remedy verbatim, one apology
 sentence, the brand as given, a sentence with an invented date or number dropped, whole sentences dropped to fit a
@@ -17,6 +18,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,6 +28,7 @@ import torch
 from analysis.draft_checks import OPT_OUT, CheckConfig, run_checks
 from analysis.draft_repair import repair
 from models.prompt import MAX_NEW_TOKENS, answer_prefix, parse_output, prompt
+from models.sampling import Sampled, sample
 
 ALLOWED_EXTRA = "£€"
 
@@ -44,7 +47,8 @@ class GeneratedRepetitionPenalty:
     def __init__(self, prompt_len: int, penalty: float):
         self.prompt_len, self.penalty = prompt_len, penalty
 
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor,
+                 rows: Sequence[int] | None = None) -> torch.FloatTensor:
         gen = input_ids[:, self.prompt_len:]  # (B, T_new)
         if gen.numel() == 0 or self.penalty == 1.0:
             return scores
@@ -54,7 +58,7 @@ class GeneratedRepetitionPenalty:
 
 
 class BodyBeforeStop:
-    """No end-of-turn before the copy has a body: rows marked `needs` (email and ad candidates, which start at
+    """No end-of-turn before the copy has a body: candidates marked `needs` (email and ad candidates, which start at
     `subject:`) cannot stop until their text holds a `body:` line followed by at least `min_chars` characters.
 
     Without it the model sometimes ends the turn after the preheader, and the candidate fails the offer and format
@@ -64,22 +68,42 @@ class BodyBeforeStop:
 
     def __init__(self, prompt_len: int, tokenizer, stop_ids: list[int], needs: list[bool], min_chars: int = 40):
         self.prompt_len, self.tok, self.stop_ids, self.min_chars = prompt_len, tokenizer, stop_ids, min_chars
-        self.open = [i for i, n in enumerate(needs) if n]  # rows still without a body
+        self.open = {i for i, n in enumerate(needs) if n}  # candidates still without a body
 
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
-        still = []
-        for i in self.open:
-            text = self.tok.decode(input_ids[i, self.prompt_len:], skip_special_tokens=True)
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor,
+                 rows: Sequence[int] | None = None) -> torch.FloatTensor:
+        """`rows[j]` is the candidate that batch row j holds (models.sampling drops finished rows); default: row j."""
+        rows = range(input_ids.shape[0]) if rows is None else rows
+        banned = []
+        for j, cand in enumerate(rows):
+            if cand not in self.open:
+                continue
+            text = self.tok.decode(input_ids[j, self.prompt_len:], skip_special_tokens=True)
             m = self.BODY.search(text)
             if m is None or len(text[m.end():].strip()) < self.min_chars:
-                still.append(i)
-        self.open = still
-        if still:
-            rows = torch.tensor(still, device=scores.device)
-            sub = scores.index_select(0, rows)
+                banned.append(j)
+            else:
+                self.open.discard(cand)
+        if banned:
+            at = torch.tensor(banned, device=scores.device)
+            sub = scores.index_select(0, at)
             sub[:, self.stop_ids] = float("-inf")
-            scores = scores.index_copy(0, rows, sub)
+            scores = scores.index_copy(0, at, sub)
         return scores
+
+
+class SuppressIds:
+    """-inf for a fixed set of token ids (emoji and other non-ASCII text), through a mask built once."""
+
+    def __init__(self, ids: tuple[int, ...]):
+        self.ids, self.mask = ids, None
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor,
+                 rows: Sequence[int] | None = None) -> torch.FloatTensor:
+        if self.mask is None or self.mask.shape[0] != scores.shape[-1]:
+            self.mask = torch.zeros(scores.shape[-1], dtype=torch.bool, device=scores.device)
+            self.mask[[i for i in self.ids if i < scores.shape[-1]]] = True
+        return scores.masked_fill(self.mask, float("-inf"))
 
 
 @lru_cache(maxsize=4)
@@ -140,6 +164,7 @@ class Generator:
         self.last_stats = GenStats()
         self.last_candidates: list[dict] = []
         self.repair = True  # False shows every candidate exactly as sampled (bench/drafts_eval.py --no-repair)
+        self.half_decode = True  # float16 weights for few-row decoding steps on CPU (models.device.HalfDecodeLinear)
 
     @classmethod
     def from_pretrained(cls, folder: str | Path | None = None, device: str = "auto",
@@ -192,38 +217,36 @@ class Generator:
         prefixes = [answer_prefix(f) for f in facts_list]
         texts = [prompt(f, self.tok) + p for f, p in zip(facts_list, prefixes, strict=True)]
         enc = self.tok(texts, return_tensors="pt", padding=True, add_special_tokens=False).to(self.model.device)
+        if self.half_decode:
+            from models.device import half_decode
+
+            half_decode(self.model)  # no-op once switched, on GPU and for quantized layers
         mnt = max_new_tokens or max(MAX_NEW_TOKENS.get(f.get("channel", "email"), 200) for f in facts_list)
-        t0 = time.perf_counter()
-        from transformers import LogitsProcessorList
         plen = enc["input_ids"].shape[1]
         needs = [f.get("channel", "email") in ("email", "ad") for f in facts_list for _ in range(n)]
-        procs = [GeneratedRepetitionPenalty(plen, repetition_penalty)]
-        if any(needs):
-            procs.append(BodyBeforeStop(plen, self.tok, self.stop_ids, needs))
-        out = self.model.generate(**enc, do_sample=True, temperature=temperature, top_p=top_p,
-                                  logits_processor=LogitsProcessorList(procs), num_return_sequences=n,
-                                  max_new_tokens=mnt, suppress_tokens=list(_suppressed_ids(self.tok)),
-                                  eos_token_id=self.stop_ids, pad_token_id=self.tok.pad_token_id,
-                                  return_dict_in_generate=True, output_scores=True)
-        seconds = time.perf_counter() - t0
-        new = out.sequences[:, enc["input_ids"].shape[1]:]  # (B*n, T_new)
-        scores = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
-        live = torch.ones_like(new, dtype=torch.bool)
-        for i in range(new.shape[0]):  # tokens after the first stop are padding
-            stops = [j for j, t in enumerate(new[i].tolist()) if t in self.stop_ids]
-            if stops:
-                live[i, stops[0] + 1:] = False
-        n_tok = int(live.sum())
-        self.last_stats = GenStats(seconds, n_tok, new.shape[0])
-        res: list[list[tuple[str, float]]] = []
-        for b in range(len(facts_list)):
-            cands = []
-            for k in range(n):
-                i = b * n + k
-                lp = float((scores[i] * live[i]).sum() / live[i].sum().clamp(min=1))
-                cands.append((prefixes[b] + self.tok.decode(new[i][live[i]], skip_special_tokens=True), lp))
-            res.append(cands)
-        return res
+
+        def run() -> list[Sampled]:
+            procs = [SuppressIds(_suppressed_ids(self.tok)), GeneratedRepetitionPenalty(plen, repetition_penalty)]
+            if any(needs):
+                procs.append(BodyBeforeStop(plen, self.tok, self.stop_ids, needs))
+            return sample(self.model, enc["input_ids"], enc["attention_mask"], n, mnt, self.stop_ids, procs,
+                          temperature, top_p)
+
+        t0 = time.perf_counter()
+        try:
+            cands = run()
+        except RuntimeError as e:  # inf/NaN logits: only float16 decoding can cause them, so redo in float32
+            msg = str(e).lower()
+            if not self.half_decode or not ("inf" in msg or "nan" in msg):
+                raise
+            from models.device import half_decode
+
+            self.half_decode = False  # for the rest of this model's life
+            half_decode(self.model, on=False)
+            cands = run()
+        self.last_stats = GenStats(time.perf_counter() - t0, sum(len(c.tokens) for c in cands), len(cands))
+        return [[(prefixes[b] + self.tok.decode(c.tokens, skip_special_tokens=True), c.mean_logprob)
+                 for c in cands[b * n:(b + 1) * n]] for b in range(len(facts_list))]
 
     def to_draft(self, text: str, facts: dict) -> dict:
         """Parse one candidate into the DESIGN.md §3 object and run the checks."""

@@ -151,3 +151,126 @@ def test_no_end_of_turn_before_the_body(gen):
     ids = torch.cat([prompt, head, body], 1)
     scores = BodyBeforeStop(prompt.shape[1], tok, stops, [True])(ids, torch.zeros(1, len(tok)))
     assert not torch.isinf(scores).any()  # a body of 40+ characters: free to stop
+
+
+def test_half_decode_keeps_weights_and_state_dict():
+    """Few-row steps run on a float16 copy of the weight; prompts, wide batches, saving and switching off stay float32,
+    and an in-place change of the weight (the shipped deltas) reaches the copy."""
+    import torch
+
+    from models.device import HalfDecodeLinear, half_decode
+
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(torch.nn.Linear(64, 32), torch.nn.ReLU(), torch.nn.Linear(32, 8, bias=False))
+    keys = list(net.state_dict())
+    few, many = torch.randn(3, 64), torch.randn(12, 64)
+    ref_few, ref_many = net(few), net(many)
+    assert half_decode(net) == 2 and isinstance(net[0], HalfDecodeLinear)
+    assert list(net.state_dict()) == keys  # the float16 copies are not saved
+    out = net(few)
+    assert out.dtype == torch.float32 and not torch.equal(out, ref_few)  # the float16 path ran
+    assert torch.allclose(out, ref_few, rtol=1e-2, atol=1e-3)
+    assert torch.equal(net(many), ref_many)  # 12 rows: float32 as before
+    with torch.no_grad():
+        net[2].weight.add_(1.0)
+    assert torch.allclose(net(few), torch.nn.functional.linear(torch.relu(net[0](few)), net[2].weight), atol=1e-2)
+    assert half_decode(net, on=False) == 0
+    assert torch.equal(net(few), torch.nn.functional.linear(torch.relu(torch.nn.functional.linear(
+        few, net[0].weight, net[0].bias)), net[2].weight))  # switched off: float32 exactly
+
+
+def test_half_decode_picks_the_same_next_token_as_float32(gen):
+    """A three-token step of the real model (the float16 path) gives float32's next token, with logits within 0.1."""
+    import copy
+
+    import torch
+
+    from models.device import half_decode
+
+    model = copy.deepcopy(gen.model)
+    half_decode(model, on=False)
+    ids = gen.tok("Spring is", add_special_tokens=False, return_tensors="pt")["input_ids"][:, :3]
+    with torch.inference_mode():
+        ref = model(input_ids=ids).logits[0, -1]
+        assert half_decode(model) > 100  # every projection and the lm_head
+        got = model(input_ids=ids).logits[0, -1]
+    assert not torch.equal(got, ref)
+    assert (got - ref).abs().max() < 0.1 and int(got.argmax()) == int(ref.argmax())
+
+
+def test_nucleus_keeps_the_fewest_tokens_that_reach_top_p():
+    import torch
+
+    from models.sampling import nucleus
+
+    scores = torch.tensor([[0.5, 0.3, 0.15, 0.05, 0.0]]).log()  # the last token is suppressed (-inf)
+    ids, probs = nucleus(scores, 0.9)
+    kept = {int(i): round(float(p), 4) for i, p in zip(ids[0], probs[0], strict=True) if p > 0}
+    assert kept == {0: round(0.5 / 0.95, 4), 1: round(0.3 / 0.95, 4), 2: round(0.15 / 0.95, 4)}
+    ids, probs = nucleus(scores, 0.5)
+    assert [int(i) for i, p in zip(ids[0], probs[0], strict=True) if p > 0] == [0]
+
+
+def test_sampling_loop_matches_greedy_generate_on_left_padded_prompts(gen):
+    """With a nucleus of one token the loop is greedy decoding: it must give transformers' greedy tokens for a
+    batch of two prompts of different lengths (left padding, positions, the copied prompt cache all right)."""
+    import torch
+
+    from models.sampling import sample
+
+    enc = gen.tok(["Write a short thank-you note to a customer.", "Hi"], return_tensors="pt", padding=True,
+                  add_special_tokens=False)
+    with torch.inference_mode():
+        ref = gen.model.generate(**enc, do_sample=False, max_new_tokens=12, pad_token_id=gen.tok.pad_token_id,
+                                 eos_token_id=gen.stop_ids)[:, enc["input_ids"].shape[1]:]
+    got = sample(gen.model, enc["input_ids"], enc["attention_mask"], 2, 12, gen.stop_ids, top_p=1e-9)
+    assert len(got) == 4 and got[0].tokens == got[1].tokens and got[2].tokens == got[3].tokens
+    for row, cand in ((0, got[0]), (1, got[2])):
+        want = ref[row].tolist()
+        ends = [k for k, t in enumerate(want) if t in gen.stop_ids]
+        assert cand.tokens == (want[:ends[0] + 1] if ends else want)  # up to and including its stop token
+        assert abs(cand.mean_logprob) < 1e-6  # one token in the nucleus: probability 1
+
+
+def test_finished_candidates_leave_the_batch(gen):
+    """A candidate that stops leaves the batch: later steps and processors see only the rows still sampling."""
+    import torch
+
+    from models.sampling import sample
+
+    seen = []
+
+    def stop_first(ids, scores, rows):
+        seen.append(list(rows))
+        if 0 in rows:  # candidate 0 must stop now
+            j = list(rows).index(0)
+            scores = scores.clone()
+            keep = scores[j, gen.stop_ids[0]].item()
+            scores[j] = float("-inf")
+            scores[j, gen.stop_ids[0]] = keep
+        return scores
+
+    enc = gen.tok(["Hello there"], return_tensors="pt", add_special_tokens=False)
+    torch.manual_seed(0)
+    got = sample(gen.model, enc["input_ids"], enc["attention_mask"], 3, 5, gen.stop_ids, [stop_first])
+    assert got[0].tokens == [gen.stop_ids[0]]
+    assert seen[0] == [0, 1, 2] and all(s == [1, 2] for s in seen[1:]) and len(seen) == 5
+    assert all(len(c.tokens) == 5 and c.mean_logprob <= 0 for c in got[1:])
+
+
+def test_float16_overflow_falls_back_to_float32(gen):
+    """If a float16 decoding step overflows (inf/NaN logits, sampling fails), the request is redone in float32."""
+    import copy
+
+    import torch
+
+    from models.device import HalfDecodeLinear
+    from models.generator import Generator
+
+    g = Generator(copy.deepcopy(gen.model), gen.tok, "copy")
+    g.generate([FACTS], n=1, max_new_tokens=1, seed=0)  # switches the layers and fills their float16 copies
+    head = g.model.lm_head
+    assert isinstance(head, HalfDecodeLinear) and head.w16 is not None
+    head.w16 = torch.full_like(head.w16, float("inf"))  # every float16 step now overflows
+    raw = g.generate([FACTS], n=2, max_new_tokens=3, seed=0)
+    assert g.half_decode is False and len(raw[0]) == 2 and g.last_stats.new_tokens > 0
