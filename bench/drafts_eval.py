@@ -97,18 +97,24 @@ def main() -> None:
     ap.add_argument("--channels", default="email,sms,ad,reply")
     ap.add_argument("--name", default="drafts_eval", help="output file stem under bench/out/")
     ap.add_argument("--int8", default="", help="comma list of model names to also run int8-quantized (CPU)")
+    ap.add_argument("--fp32", default="", help="comma list of model names to also run with float32 decoding "
+                    "(no float16 weights for the decoding steps, as before models.device.HalfDecodeLinear)")
     ap.add_argument("--no-repair", action="store_true", help="score candidates exactly as sampled (no draft_repair)")
     a = ap.parse_args()
     facts = [r["facts"] for r in select_records(load_corpus("test"), a.channels.split(","), a.per_channel, a.skip)]
     OUT.mkdir(parents=True, exist_ok=True)
     res = {"device": None, "threads": torch.get_num_threads(), "n": a.n, "facts": len(facts), "models": {}}
     with (OUT / f"{a.name}_candidates.jsonl").open("w") as log:
-        runs = [(m, False) for m in a.models.split(",") if m] + [(m, True) for m in a.int8.split(",") if m]
-        for name, int8 in runs:
+        runs = ([(m, "") for m in a.models.split(",") if m] + [(m, "int8") for m in a.int8.split(",") if m]
+                + [(m, "fp32") for m in a.fp32.split(",") if m])
+        for name, variant in runs:
             t = time.perf_counter()
             gen = Generator.from_pretrained(model_folder(name), a.device)
-            if int8:
+            if variant == "int8":
                 gen.quantize()
+            if variant == "fp32":
+                gen.half_decode = False
+                gen.model_version += "-fp32-decode"
             gen.repair = not a.no_repair
             res["device"] = str(gen.model.device)
             load = time.perf_counter() - t

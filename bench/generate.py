@@ -2,7 +2,11 @@
 the base and the fine-tuned model in the same run; plus the wall time of one full request for three checked
 email candidates. Prints JSON, writes bench/out/generate.json.
 
-    python bench/generate.py [--models base,active] [--tokens 48] [--n 3] [--full-email]
+    python bench/generate.py [--models base,active] [--tokens 48] [--n 3] [--full-email] [--baseline]
+
+`--baseline` also times, per model and in the same run, exactly `tokens` new tokens per candidate (no stopping) from
+transformers' `generate` on the float32 model (the decoding Shoplens used before models.sampling and
+models.device.HalfDecodeLinear) against models.sampling.sample with float16 decoding steps, and prints the ratio.
 """
 from __future__ import annotations
 
@@ -26,6 +30,29 @@ def timed(gen, facts, n, tokens):
     return time.perf_counter() - t, gen.last_stats.new_tokens, gen.last_stats.candidates
 
 
+def fixed_length(gen, facts: dict, n: int, tokens: int, transformers_generate: bool) -> float:
+    """Tokens/s for n candidates of exactly `tokens` new tokens each (stopping disabled), one batch."""
+    import torch
+
+    from models.device import half_decode
+    from models.prompt import answer_prefix, prompt
+    from models.sampling import sample
+
+    enc = gen.tok([prompt(facts, gen.tok) + answer_prefix(facts)], return_tensors="pt",
+                  add_special_tokens=False).to(gen.model.device)
+    torch.manual_seed(0)
+    t = time.perf_counter()
+    if transformers_generate:
+        half_decode(gen.model, on=False)
+        with torch.inference_mode():
+            gen.model.generate(**enc, do_sample=True, temperature=0.7, top_p=0.9, num_return_sequences=n,
+                               max_new_tokens=tokens, min_new_tokens=tokens, pad_token_id=gen.tok.pad_token_id)
+    else:
+        half_decode(gen.model)
+        sample(gen.model, enc["input_ids"], enc["attention_mask"], n, tokens, stop_ids=[])
+    return n * tokens / (time.perf_counter() - t)
+
+
 def main() -> None:
     import torch
 
@@ -39,6 +66,7 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=3)
     ap.add_argument("--full-email", action="store_true", help="also time one full 3-candidate email request")
     ap.add_argument("--device", default="auto")
+    ap.add_argument("--baseline", action="store_true", help="also compare with transformers generate in float32")
     a = ap.parse_args()
     email = [r["facts"] for r in load_corpus("test") if r["facts"]["channel"] == "email"][0]
     res = {"threads": torch.get_num_threads(), "tokens_cap": a.tokens, "n": a.n, "models": {}}
@@ -58,6 +86,14 @@ def main() -> None:
             r["three_checked_email_candidates_seconds"] = time.perf_counter() - t
             r["three_checked_email_tokens"] = gen.last_stats.new_tokens
             r["three_checked_email_passing"] = sum(all(d["checks"].values()) for d in shown)
+        if a.baseline:
+            for k in (1, a.n):
+                fixed_length(gen, email, k, 8, False)  # warm-up of both paths
+                fixed_length(gen, email, k, 8, True)
+                hf = fixed_length(gen, email, k, a.tokens, True)
+                ours = fixed_length(gen, email, k, a.tokens, False)
+                r[f"fixed_{a.tokens}_tokens_x{k}"] = {"transformers_generate_float32_tokens_per_s": hf,
+                                                      "shoplens_sample_tokens_per_s": ours, "ratio": ours / hf}
         res["models"][f"{name} ({gen.model_version})"] = r
         print(json.dumps({name: r}), flush=True)
         del gen
