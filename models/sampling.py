@@ -44,9 +44,10 @@ def nucleus(scores: torch.FloatTensor, top_p: float, top_k: int = TOP_K) -> tupl
     return idx, probs / probs.sum(-1, keepdim=True)
 
 
-def _forward(model, ids, mask, cache, positions, last_only: bool = True):
+def _forward(model, ids, mask, cache, positions):
+    """Next-token logits only (logits_to_keep=1): the prompt's other positions never go through the 49k-wide head."""
     return model(input_ids=ids, attention_mask=mask, position_ids=positions, cache=cache, use_cache=True,
-                 logits_to_keep=1 if last_only else 0)
+                 logits_to_keep=1)
 
 
 @torch.inference_mode()
@@ -65,12 +66,12 @@ def sample(model, input_ids: torch.LongTensor, attention_mask: torch.LongTensor,
     rows = list(range(ids.shape[0]))  # which candidates the batch rows are
     tokens: list[list[int]] = [[] for _ in rows]
     logps: list[list[float]] = [[] for _ in rows]
-    stops = torch.tensor(list(stop_ids), device=ids.device)
+    stops = torch.tensor(list(stop_ids), dtype=torch.long, device=ids.device)
     for step in range(max_new_tokens):
         scores = logits
         for p in processors:
             scores = p(ids, scores, rows)
-        choices, probs = nucleus(scores / temperature, top_p, top_k)
+        choices, probs = nucleus(scores / max(temperature, 1e-5), top_p, top_k)
         pick = torch.multinomial(probs, 1)  # (B, 1) positions in the nucleus
         nxt = choices.gather(1, pick).squeeze(1)
         lp = probs.gather(1, pick).squeeze(1).log()
