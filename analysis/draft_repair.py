@@ -49,15 +49,26 @@ def _with_offer(text: str, offer: str) -> str | None:
     return text[:m.start()] + lead + offer.strip() + text[m.end():]
 
 
-def _fit(text: str, limit: int, keep: str, tail: str = "") -> str:
-    """Drop whole sentences, last first and the opening one last, never one holding `keep`, until text + tail fits."""
-    sents = _sentences(text)
+def _drop_to_fit(sents: list[str], limit: int, keep: str, tail: str) -> list[str]:
+    sents = list(sents)
     while len(" ".join(sents) + tail) > limit:
         drop = [i for i in [*range(len(sents) - 1, 0, -1), 0] if not (keep and keep in sents[i]) and len(sents) > 1]
         if not drop:
             break
         sents.pop(drop[0])
-    return " ".join(sents)
+    return sents
+
+
+def _fit(text: str, limit: int, keep: str, tail: str = "") -> str:
+    """Drop whole sentences, last first and the opening one last, never one holding `keep`, until text + tail fits.
+    When that is not enough because the sentence holding `keep` is itself too long, that sentence is cut down to
+    `keep` alone ("We'd love to give you any two best sellers for $35, or a passport cover if ...?" → "Enjoy any two
+    best sellers for $35.") and the other sentences are fitted around it again."""
+    sents = _drop_to_fit(_sentences(text), limit, keep, tail)
+    if len(" ".join(sents) + tail) <= limit or not keep:
+        return " ".join(sents)
+    short = [_offer_sentence(keep) if keep in x else x for x in _sentences(text)]
+    return " ".join(_drop_to_fit(short, limit, keep, tail))
 
 
 def _cut_clauses(text: str | None, limit: int) -> str | None:

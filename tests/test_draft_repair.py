@@ -140,3 +140,15 @@ def test_preheader_with_an_invented_date_is_dropped():
     assert d["checks"]["grounded_dates"] is False
     fixed, notes = repair(d, facts)
     assert notes == ["grounded_dates"] and fixed["preheader"] is None and all(fixed["checks"].values())
+
+
+def test_sms_whose_offer_sentence_is_too_long_keeps_the_offer_alone():
+    facts = {**BASE, "channel": "sms"}
+    body = ("Hearth & Co: Your Stoneware mug misses you. We would love to give you 10% off with code HOME10, or a "
+            "little something for the kitchen if you would rather wait for the winter range to arrive next month? "
+            + OPT_OUT)
+    d = draft("sms", body=body)
+    assert d["checks"]["channel_limits"] is False
+    fixed, notes = repair(d, facts)
+    assert notes == ["channel_limits"] and all(fixed["checks"].values()), fixed
+    assert fixed["body"] == "Hearth & Co: Your Stoneware mug misses you. Enjoy 10% off with code HOME10. " + OPT_OUT
