@@ -64,10 +64,11 @@ def _fit(text: str, limit: int, keep: str, tail: str = "") -> str:
     When that is not enough because the sentence holding `keep` is itself too long, that sentence is cut down to
     `keep` alone ("We'd love to give you any two best sellers for $35, or a passport cover if ...?" → "Enjoy any two
     best sellers for $35.") and the other sentences are fitted around it again."""
-    sents = _drop_to_fit(_sentences(text), limit, keep, tail)
+    whole = _sentences(text)
+    sents = _drop_to_fit(whole, limit, keep, tail)
     if len(" ".join(sents) + tail) <= limit or not keep:
         return " ".join(sents)
-    short = [_offer_sentence(keep) if keep in x else x for x in _sentences(text)]
+    short = [_offer_sentence(keep) if keep in x else x for x in whole]
     return " ".join(_drop_to_fit(short, limit, keep, tail))
 
 

@@ -82,8 +82,9 @@ def half_decode(module: torch.nn.Module, on: bool = True) -> int:
     saving unchanged), or with on=False make the switched ones compute in float32 again; returns how many layers
     use float16 decoding now. Quantized or GPU layers are left as they are.
 
-    There is no per-step overflow check (it cost 8 ms of a ~90 ms step): an activation beyond float16's range
-    (±65504) turns the logits into inf/NaN, sampling then fails, and Generator.generate retries in float32."""
+    There is no per-layer overflow check (it cost 8 ms of a ~90 ms step): an activation beyond float16's range
+    (±65504) turns the logits into inf/NaN, models.sampling raises NonFiniteLogits on them (one check per step),
+    and Generator.generate redoes the request in float32."""
     n = 0
     for m in module.modules():
         if on and type(m) is torch.nn.Linear and m.weight.dtype == torch.float32 and m.weight.device.type == "cpu":

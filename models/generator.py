@@ -28,7 +28,7 @@ import torch
 from analysis.draft_checks import OPT_OUT, CheckConfig, run_checks
 from analysis.draft_repair import repair
 from models.prompt import MAX_NEW_TOKENS, answer_prefix, parse_output, prompt
-from models.sampling import Sampled, sample
+from models.sampling import NonFiniteLogits, Sampled, sample
 
 ALLOWED_EXTRA = "£€"
 
@@ -235,9 +235,8 @@ class Generator:
         t0 = time.perf_counter()
         try:
             cands = run()
-        except RuntimeError as e:  # inf/NaN logits: only float16 decoding can cause them, so redo in float32
-            msg = str(e).lower()
-            if not self.half_decode or not ("inf" in msg or "nan" in msg):
+        except NonFiniteLogits:  # only float16 decoding steps can overflow: redo the request in float32
+            if not self.half_decode:
                 raise
             from models.device import half_decode
 

@@ -27,6 +27,10 @@ TOP_K = 50  # transformers' default, which every earlier draft evaluation used
 Processor = Callable[[torch.LongTensor, torch.FloatTensor, Sequence[int]], torch.FloatTensor]
 
 
+class NonFiniteLogits(RuntimeError):
+    """The model gave inf/NaN logits (e.g. a float16 overflow): the candidates cannot be sampled."""
+
+
 @dataclass
 class Sampled:
     """One candidate: its new token ids (up to and including its stop token) and their mean log-probability."""
@@ -44,10 +48,14 @@ def nucleus(scores: torch.FloatTensor, top_p: float, top_k: int = TOP_K) -> tupl
     return idx, probs / probs.sum(-1, keepdim=True)
 
 
-def _forward(model, ids, mask, cache, positions):
-    """Next-token logits only (logits_to_keep=1): the prompt's other positions never go through the 49k-wide head."""
-    return model(input_ids=ids, attention_mask=mask, position_ids=positions, cache=cache, use_cache=True,
-                 logits_to_keep=1)
+def _forward(model, ids, mask, cache, positions) -> torch.FloatTensor:
+    """Next-token logits, float32 (logits_to_keep=1: the prompt's other positions never go through the 49k-wide
+    head); NonFiniteLogits when any is inf or NaN, so the caller can redo the request another way."""
+    logits = model(input_ids=ids, attention_mask=mask, position_ids=positions, cache=cache, use_cache=True,
+                   logits_to_keep=1).logits[:, -1].float()
+    if not bool(torch.isfinite(logits).all()):
+        raise NonFiniteLogits("the copy model produced inf/NaN scores")
+    return logits
 
 
 @torch.inference_mode()
@@ -59,7 +67,7 @@ def sample(model, input_ids: torch.LongTensor, attention_mask: torch.LongTensor,
 
     cache = DynamicCache(config=model.config)
     positions = (attention_mask.cumsum(-1) - 1).clamp(min=0)
-    logits = _forward(model, input_ids, attention_mask, cache, positions).logits[:, -1].float()
+    logits = _forward(model, input_ids, attention_mask, cache, positions)
     cache.batch_repeat_interleave(n)
     ids, mask = input_ids.repeat_interleave(n, 0), attention_mask.repeat_interleave(n, 0)
     logits = logits.repeat_interleave(n, 0)
@@ -89,5 +97,5 @@ def sample(model, input_ids: torch.LongTensor, attention_mask: torch.LongTensor,
             ids, mask, nxt = ids[keep], mask[keep], nxt[keep]
             cache.batch_select_indices(keep)
         positions = mask.sum(-1, keepdim=True) - 1
-        logits = _forward(model, nxt[:, None], mask, cache, positions).logits[:, -1].float()
+        logits = _forward(model, nxt[:, None], mask, cache, positions)
     return [Sampled(t, sum(lp) / max(len(lp), 1)) for t, lp in zip(tokens, logps, strict=True)]
