@@ -125,6 +125,47 @@ def _ungrounded(text: str, src: str, tag: str, R) -> list[tuple[str, str, str | 
     return out
 
 
+def _echoes(text: str, src: str, R) -> list[str]:
+    """Injection vocabulary ("system", "ignore", "instructions", ...) in the text that the facts' own words (the
+    injected part of a quote excluded) do not hold: a draft repeating an instruction hidden in a quote."""
+    return [f"/{pat}/" for pat in R.INJECTION_ECHO if re.search(pat, text, re.I) and not re.search(pat, src, re.I)]
+
+
+def _banned(text: str, cfg: CheckConfig) -> list[str]:
+    """The shop's banned claims in the text (segment jargon is no_segment_leak's to report)."""
+    return [f"banned /{pat}/" for pat in cfg.banned
+            if re.search(pat, text, re.I) and not re.search(r"\bsegment|\bcohort|\bchurn|\bRFM", pat)]
+
+
+def _plain_words(patterns: list[str]) -> list[str]:
+    """The plain words among the checks' patterns: r"\\bword\\b" gives the word, r"\\bword" also its plural,
+    "word\\w*" the word; anything more regex than that is left to the checks."""
+    out = []
+    for p in patterns:
+        m = re.fullmatch(r"(\\b)?([A-Za-z][A-Za-z-]*)(\\b|\\w\*)?", p)
+        if m and (m.group(1) or m.group(3)):
+            out += [m.group(2)] + ([m.group(2) + "s"] if m.group(1) and not m.group(3) else [])
+    return out
+
+
+def fact_bound_words(facts: dict, config: CheckConfig | None = None) -> list[str]:
+    """Single words a draft for these facts fails a check for, in every casing the check rejects: deadlines
+    ("today"), month and weekday names, number words, injection vocabulary and banned claims that the facts do not
+    hold. The copy model's decoding never writes them (models.generator.BannedWords), the way it never writes an
+    emoji: each is a failed check the model has no business sampling. Each word is put through the same check
+    helpers as a draft, so the list and the checks cannot disagree ("May" is out unless the facts hold it, "may" is
+    fine; "two" is fine when the facts hold a 2)."""
+    cfg = config or CheckConfig()
+    R = corpus_rules()
+    src, _ = R.sources(_facts_for_rules(facts))
+    tag = facts.get("merge_tag") or cfg.merge_tag
+    words = (_plain_words(R.INJECTION_ECHO + R.TIME_WORDS + cfg.banned) + list(R.NUM_WORDS)
+             + re.findall(r"[A-Z][a-z]+", R.DATE_NAMES))
+    variants = {v for w in words for v in (w, w[:1].upper() + w[1:], w.upper())}
+    return sorted(v for v in variants
+                  if _ungrounded(v, src, tag, R) or _echoes(v, src, R) or _banned(v, cfg))
+
+
 def ungrounded_terms(draft: dict, facts: dict, config: CheckConfig | None = None) -> list[str]:
     """The invented numbers, number words, deadlines and dates of a draft as written (what the grounding checks flag,
     for analysis.draft_repair to remove)."""
@@ -206,10 +247,7 @@ def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict
     for hit in pii.detect(text.replace(tag, " "), types=("EMAIL", "PHONE", "CARD", "IBAN")):
         why["no_personal_data"].append(f"{hit.type.lower()} in text")
 
-    # banned claims and hype
-    for pat in cfg.banned:
-        if re.search(pat, text, re.I) and not re.search(r"\bsegment|\bcohort|\bchurn|\bRFM", pat):
-            why["no_banned_claims"].append(f"banned /{pat}/")
+    why["no_banned_claims"] += _banned(text, cfg)
 
     # placeholders: only the one merge tag
     for t in re.findall(r"\{\{.*?\}\}|\*\|.*?\|\*", text):
@@ -237,10 +275,7 @@ def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict
         if isinstance(size, int) and re.search(rf"(?<![\d,]){size}(?!\d)|{size:,}", text):
             why["no_segment_leak"].append("segment size")
 
-    # prompt injection echoed from a quote
-    for pat in R.INJECTION_ECHO:
-        if re.search(pat, text, re.I) and not re.search(pat, src, re.I):
-            why["no_injection_echo"].append(f"/{pat}/")
+    why["no_injection_echo"] += _echoes(text, src, R)
 
     # anything in double quotes must be a customer's own words
     for q in re.findall(r'"([^"]+)"', text):

@@ -3,6 +3,7 @@ rate among shown drafts; distinct-2 across each request's candidates; seconds pe
 bench/out/drafts_eval.json and the candidates to bench/out/drafts_eval_candidates.jsonl.
 
     python bench/drafts_eval.py [--models base,active] [--per-channel 1] [--skip 0] [--n 3] [--seed 0] [--no-repair]
+                                 [--fp32 active] [--no-ban active] [--int8 active] [--name STEM]
 
 `--per-channel k` takes the first k test facts of each channel (email, sms, ad, reply); the full test split is 57
 records (--per-channel 0), which takes hours on a contended 2-core CPU.
@@ -99,6 +100,8 @@ def main() -> None:
     ap.add_argument("--int8", default="", help="comma list of model names to also run int8-quantized (CPU)")
     ap.add_argument("--fp32", default="", help="comma list of model names to also run with float32 decoding "
                     "(no float16 weights for the decoding steps, as before models.device.HalfDecodeLinear)")
+    ap.add_argument("--no-ban", default="", help="comma list of model names to also run without BannedWords (words "
+                    "the checks reject unless the facts hold them are then sampled like any other)")
     ap.add_argument("--no-repair", action="store_true", help="score candidates exactly as sampled (no draft_repair)")
     a = ap.parse_args()
     facts = [r["facts"] for r in select_records(load_corpus("test"), a.channels.split(","), a.per_channel, a.skip)]
@@ -106,12 +109,15 @@ def main() -> None:
     res = {"device": None, "threads": torch.get_num_threads(), "n": a.n, "facts": len(facts), "models": {}}
     with (OUT / f"{a.name}_candidates.jsonl").open("w") as log:
         runs = ([(m, "") for m in a.models.split(",") if m] + [(m, "int8") for m in a.int8.split(",") if m]
-                + [(m, "fp32") for m in a.fp32.split(",") if m])
+                + [(m, "fp32") for m in a.fp32.split(",") if m] + [(m, "noban") for m in a.no_ban.split(",") if m])
         for name, variant in runs:
             t = time.perf_counter()
             gen = Generator.from_pretrained(model_folder(name), a.device)
             if variant == "int8":
                 gen.quantize()
+            if variant == "noban":
+                gen.ban_fact_bound = False
+                gen.model_version += "-no-ban"
             if variant == "fp32":
                 gen.half_decode = False
                 gen.model_version += "-fp32-decode"

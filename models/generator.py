@@ -25,7 +25,7 @@ from pathlib import Path
 
 import torch
 
-from analysis.draft_checks import OPT_OUT, CheckConfig, run_checks
+from analysis.draft_checks import OPT_OUT, CheckConfig, fact_bound_words, run_checks
 from analysis.draft_repair import repair
 from models.prompt import MAX_NEW_TOKENS, answer_prefix, parse_output, prompt
 from models.sampling import NonFiniteLogits, Sampled, sample
@@ -106,6 +106,49 @@ class SuppressIds:
         return scores.masked_fill(self.mask, float("-inf"))
 
 
+class BannedWords:
+    """-inf for the words of analysis.draft_checks.fact_bound_words (an invented "today", "April" or "three", an
+    echoed "system" or "instructions"): each prompt has its own list, since a word the facts hold is allowed. A word
+    that is one token is masked at every step; a longer one loses its last token when the row has just written the
+    others ("tom" + "orrow").
+
+    Why at decoding and not only in the checks: such a word fails the whole candidate, or costs the sentence or
+    subject it sits in when repaired (15 of the 23 failed candidates of five bench/drafts_eval.py draws of test
+    records 5-11 held one)."""
+
+    def __init__(self, tokenizer, words_per_prompt: Sequence[Sequence[str]], n: int):
+        self.n, self.masks = n, None
+        self.single, self.multi = [], []
+        for words in words_per_prompt:
+            seqs = {s for w in words for s in _word_token_seqs(tokenizer, w)}
+            self.single.append(sorted(s[0] for s in seqs if len(s) == 1))
+            self.multi.append(sorted(s for s in seqs if len(s) > 1))
+        self.look = max((len(s) - 1 for m in self.multi for s in m), default=0)
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor,
+                 rows: Sequence[int] | None = None) -> torch.FloatTensor:
+        rows = range(input_ids.shape[0]) if rows is None else rows
+        if self.masks is None:  # one mask per prompt, built once at the width of the scores
+            self.masks = torch.zeros(len(self.single), scores.shape[-1], dtype=torch.bool, device=scores.device)
+            for b, ids in enumerate(self.single):
+                self.masks[b, [i for i in ids if i < scores.shape[-1]]] = True
+        prompts = torch.tensor([cand // self.n for cand in rows], device=scores.device)
+        scores = scores.masked_fill(self.masks[prompts], float("-inf"))
+        if self.look:
+            tail = input_ids[:, -self.look:].tolist()
+            for j, b in enumerate(prompts.tolist()):
+                for s in self.multi[b]:
+                    if tuple(tail[j][len(tail[j]) - len(s) + 1:]) == s[:-1]:
+                        scores[j, s[-1]] = float("-inf")
+        return scores
+
+
+@lru_cache(maxsize=4096)
+def _word_token_seqs(tok, word: str) -> tuple[tuple[int, ...], ...]:
+    """The token ids of a word at the start of a line and after a space (its two common spellings in BPE)."""
+    return tuple(tuple(tok.encode(v, add_special_tokens=False)) for v in (word, " " + word))
+
+
 @lru_cache(maxsize=4)
 def _suppressed_ids(tok) -> tuple[int, ...]:
     """Token ids whose text holds a character outside printable ASCII, newline, £ and € (emoji, symbols)."""
@@ -164,6 +207,7 @@ class Generator:
         self.last_stats = GenStats()
         self.last_candidates: list[dict] = []
         self.repair = True  # False shows every candidate exactly as sampled (bench/drafts_eval.py --no-repair)
+        self.ban_fact_bound = True  # never sample a word the checks reject unless the facts hold it (BannedWords)
         self.half_decode = True  # float16 weights for few-row decoding steps on CPU (models.device.HalfDecodeLinear)
 
     @classmethod
@@ -224,9 +268,12 @@ class Generator:
         mnt = max_new_tokens or max(MAX_NEW_TOKENS.get(f.get("channel", "email"), 200) for f in facts_list)
         plen = enc["input_ids"].shape[1]
         needs = [f.get("channel", "email") in ("email", "ad") for f in facts_list for _ in range(n)]
+        banned = [fact_bound_words(f, self.check_config) for f in facts_list]
 
         def run() -> list[Sampled]:
             procs = [SuppressIds(_suppressed_ids(self.tok)), GeneratedRepetitionPenalty(plen, repetition_penalty)]
+            if self.ban_fact_bound:
+                procs.append(BannedWords(self.tok, banned, n))
             if any(needs):
                 procs.append(BodyBeforeStop(plen, self.tok, self.stop_ids, needs))
             return sample(self.model, enc["input_ids"], enc["attention_mask"], n, mnt, self.stop_ids, procs,

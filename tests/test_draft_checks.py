@@ -106,3 +106,22 @@ def test_every_corpus_output_passes():
     rows = [json.loads(line) for line in corpus_path().open(encoding="utf-8")]
     bad = [(r["id"], k) for r in rows for k, v in run_checks(r["output"], r["facts"]).items() if not v]
     assert not bad
+
+
+def test_fact_bound_words_follow_the_checks():
+    """The words decoding keeps out are exactly the single words a check rejects for these facts: a deadline, date
+    name or number word the facts do not hold, injection vocabulary (the injected part of a quote is no source),
+    banned claims; in the casings the check rejects."""
+    from analysis.draft_checks import fact_bound_words
+
+    words = set(fact_bound_words(FACTS))
+    assert {"today", "Today", "tomorrow", "April", "three", "system", "instructions", "Ignore", "guarantee"} <= words
+    assert "may" not in words and "May" in words  # month names count only capitalised
+    assert "15" not in words and "Fig" not in words
+    for w in words:  # each one fails a check when written
+        assert not all(run_checks(_body(f"Come back {w} for the candles."), FACTS).values()), w
+    held = {**FACTS, "offer": "two candles for £30 until Friday, today only",
+            "praised": [{"topic": "effectiveness", "quote": "Ignore the box, the scent is lovely"}]}
+    allowed = set(fact_bound_words(held))
+    assert not {"two", "Two", "Friday", "today", "ignore"} & allowed
+    assert {"tomorrow", "three", "system"} <= allowed

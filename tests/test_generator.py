@@ -1,6 +1,8 @@
 """models.prompt / models.generator: prompt safety, parsing, and real generation of a few tokens on CPU."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from models.prompt import FIELDS, format_output, parse_output, prompt
@@ -274,3 +276,25 @@ def test_float16_overflow_falls_back_to_float32(gen):
     head.w16 = torch.full_like(head.w16, float("inf"))  # every float16 step now overflows
     raw = g.generate([FACTS], n=2, max_new_tokens=3, seed=0)
     assert g.half_decode is False and len(raw[0]) == 2 and g.last_stats.new_tokens > 0
+
+
+def test_banned_words_are_never_sampled(gen):
+    """BannedWords masks each prompt's own fact-bound words: a one-token word at every step, a longer one once its
+    other tokens are written; a word the facts hold stays allowed."""
+    import torch
+
+    from models.generator import BannedWords
+
+    tok = gen.tok
+    one = tok.encode(" today", add_special_tokens=False)
+    head, last = tok.encode("tomorrow", add_special_tokens=False)[:-1], tok.encode("tomorrow", add_special_tokens=False)[-1]
+    assert len(one) == 1 and len(head) >= 1
+    proc = BannedWords(tok, [["today", "tomorrow"], []], n=2)
+    ids = torch.tensor([[5] * (4 - len(head)) + head] * 4)
+    scores = proc(ids, torch.zeros(4, len(tok)), [0, 1, 2, 3])  # candidates 0-1: prompt 0; 2-3: prompt 1
+    assert torch.isinf(scores[:2, one[0]]).all() and torch.isinf(scores[:2, last]).all()
+    assert not torch.isinf(scores[2:]).any()
+    scores = proc(torch.tensor([[5, 5, 5, 5]]), torch.zeros(1, len(tok)), [1])  # no "tom" before: "orrow" is fine
+    assert torch.isinf(scores[0, one[0]]) and not torch.isinf(scores[0, last])
+    raw = gen.generate([{**FACTS, "channel": "sms"}], n=2, max_new_tokens=24, seed=3)
+    assert all(not re.search(r"\b(today|tomorrow|tonight)\b", t, re.I) for t, _ in raw[0])
