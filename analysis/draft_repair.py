@@ -6,9 +6,10 @@ adds a time or number of its own ("tomorrow", "two"). Each repair here answers o
 write the offer or remedy verbatim (restoring its exact casing where the model re-cased it, else adding it as one
 sentence), add one apology sentence, write the brand as given, drop a body sentence or preheader that holds an
 invented date or number (cutting the offer's own sentence down to the offer), drop whole sentences (never the
-offer's) until the copy fits, cut an over-long subject or ad headline to its leading clauses. `repair` re-runs every
-check afterwards and returns the repaired draft only when every check passes, so a draft is either shown as the
-model wrote it or as a fully passing, minimally changed version. Pure Python.
+offer's) until the copy fits, cut an over-long subject or ad headline to its leading clauses (the offer moves into
+the body when the cut drops it). `repair` re-runs every check afterwards and returns the repaired draft only when
+every check passes, so a draft is either shown as the model wrote it or as a fully passing, minimally changed
+version. Pure Python.
 """
 from __future__ import annotations
 
@@ -106,22 +107,21 @@ def _fix_sms(body: str, facts: dict, failed: set, restore: bool) -> str:
 
 
 def _fix_ad(d: dict, facts: dict, failed: set, restore: bool) -> dict:
-    offer, body = facts.get("offer", ""), (d.get("body") or "").strip()
-    if "offer_exact" in failed and offer and offer not in (d.get("subject") or "") + body:
-        body = (restore and _with_offer(body, offer)) or _offer_sentence(offer) + " " + body
-    subject = d.get("subject")
-    if "channel_limits" in failed:
+    offer, body, subject = facts.get("offer", ""), (d.get("body") or "").strip(), d.get("subject")
+    if "channel_limits" in failed:  # cut first: a headline cut short of its offer leaves the offer to the body
         subject = _cut_clauses(subject, LIMITS["ad_headline"]) or subject
+    if offer and offer not in (subject or "") + body:
+        body = (restore and _with_offer(body, offer)) or _offer_sentence(offer) + " " + body
     return {**d, "subject": subject, "body": _fit(body, LIMITS["ad_body"], offer)}
 
 
 def _fix_email(d: dict, facts: dict, failed: set, restore: bool) -> dict:
     offer, body = facts.get("offer", ""), d.get("body") or ""
-    if "offer_exact" in failed and offer and body.strip() and offer not in (d.get("subject") or "") + body:
-        body = (restore and _with_offer(body, offer)) or _insert_before_signoff(body, _offer_sentence(offer))
     pre, subject = d.get("preheader"), d.get("subject")
-    if "channel_limits" in failed:
+    if "channel_limits" in failed:  # cut first: a subject cut short of its offer leaves the offer to the body
         subject = _cut_clauses(subject, LIMITS["subject"]) or subject
+    if offer and body.strip() and offer not in (subject or "") + body:
+        body = (restore and _with_offer(body, offer)) or _insert_before_signoff(body, _offer_sentence(offer))
     if "channel_limits" in failed and pre and len(pre) > LIMITS["preheader"]:
         pre = _fit(pre, LIMITS["preheader"], "")  # whole sentences; an email without a preheader still works
         pre = pre if len(pre) <= LIMITS["preheader"] else None

@@ -152,3 +152,13 @@ def test_sms_whose_offer_sentence_is_too_long_keeps_the_offer_alone():
     fixed, notes = repair(d, facts)
     assert notes == ["channel_limits"] and all(fixed["checks"].values()), fixed
     assert fixed["body"] == "Hearth & Co: Your Stoneware mug misses you. Enjoy 10% off with code HOME10. " + OPT_OUT
+
+
+def test_headline_cut_short_of_its_offer_moves_the_offer_into_the_body():
+    facts = {**BASE, "channel": "ad"}
+    d = draft("ad", subject="Your mug, now with 10% off with code HOME10", cta="Shop mugs",
+              body="The Stoneware mug is back on the shelf. It keeps your tea warm. It looks lovely on any table.")
+    assert d["checks"]["channel_limits"] is False and d["checks"]["offer_exact"] is True
+    fixed, notes = repair(d, facts)
+    assert fixed["subject"] == "Your mug" and all(fixed["checks"].values()), fixed
+    assert fixed["body"].startswith("Enjoy 10% off with code HOME10. The Stoneware mug is back on the shelf.")
