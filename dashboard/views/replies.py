@@ -31,7 +31,7 @@ waiting = int(q["reply_status"].ne("approved").sum())
 c1, c2, c3 = st.columns(3)
 c1.metric("Reviews in the queue", f"{len(q):,}", help=f"Chosen by {basis}")
 c2.metric("Without an approved reply", f"{waiting:,}")
-c3.metric("Model", generator_state.active_version())
+c3.markdown(f"**Copy model**  \n`{generator_state.active_version()}`")  # a metric cuts a long version short
 
 shown = auth.masked_for_role(q.head(SHOWN), columns=("title", "text"))
 shown = shown.assign(reply_status=shown["reply_status"].fillna("not drafted"))
