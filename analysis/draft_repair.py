@@ -146,14 +146,22 @@ def _fix_reply(d: dict, facts: dict, failed: set, restore: bool) -> dict:
     return {**d, "body": body}
 
 
+SIGN_OFF = re.compile(r"(?m)^The [A-Z][^\n.!?,]{0,40}? team[.!]?[ \t]*$")
+
+
 def _fix_brand(d: dict, facts: dict) -> dict:
-    """Every near miss of the brand (the names_from_facts check's own finder) written as the brand."""
+    """Every near miss of the brand (the names_from_facts check's own finder) written as the brand, and a sign-off
+    line naming a team the shop does not have ("The Shopkeepers team", "The Paper Craft team") signed by the brand;
+    a lower-case brand such as the default "our shop" signs as itself, without "The ... team"."""
     brand = brand_core(facts.get("brand") or "")
     out = dict(d)
     for near in brand_near_misses("\n".join(copy_fields(d)), facts.get("brand") or ""):
         for k in COPY_FIELDS:
             if out.get(k):
                 out[k] = re.sub(rf"(?<!\w){re.escape(near)}(?!\w)", brand, out[k])
+    if brand and out.get("body"):
+        own = f"The {brand} team" if brand[:1].isupper() else brand
+        out["body"] = SIGN_OFF.sub(lambda m: m.group(0) if m.group(0).rstrip(" \t.!") == own else own, out["body"])
     return out
 
 

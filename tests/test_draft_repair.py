@@ -162,3 +162,19 @@ def test_headline_cut_short_of_its_offer_moves_the_offer_into_the_body():
     fixed, notes = repair(d, facts)
     assert fixed["subject"] == "Your mug" and all(fixed["checks"].values()), fixed
     assert fixed["body"].startswith("Enjoy 10% off with code HOME10. The Stoneware mug is back on the shelf.")
+
+
+def test_sign_off_naming_another_team_is_signed_by_the_brand():
+    facts = {**BASE, "channel": "email"}
+    body = ("Hi {{ first_name }},\n\nOur Stoneware mug is back on the shelf and ready for your morning coffee. "
+            "Enjoy 10% off with code HOME10 on your next order.\n\nWarmly,\nThe Mug Makers team")
+    d = draft("email", subject="A little something for you", cta="Shop mugs", body=body)
+    assert d["checks"]["names_from_facts"] is False
+    fixed, notes = repair(d, facts)
+    assert notes == ["names_from_facts"] and fixed["body"].endswith("Warmly,\nThe Hearth & Co team")
+    plain = {**facts, "brand": "our shop"}
+    d = {**d, "checks": run_checks(d, plain)}
+    assert repair(d, plain)[0]["body"].endswith("Warmly,\nour shop")
+    mid = body.replace("Warmly,\nThe Mug Makers team", "The Mug Makers team says hello.\n\nThe Hearth & Co team")
+    d = draft("email", subject="A little something for you", cta="Shop mugs", body=mid)
+    assert repair(d, facts) is None  # only a sign-off line is re-signed, never a sentence
