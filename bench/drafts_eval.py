@@ -3,10 +3,11 @@ rate among shown drafts; distinct-2 across each request's candidates; seconds pe
 bench/out/drafts_eval.json and the candidates to bench/out/drafts_eval_candidates.jsonl.
 
     python bench/drafts_eval.py [--models base,active] [--per-channel 1] [--skip 0] [--n 3] [--seed 0] [--no-repair]
-                                 [--fp32 active] [--no-ban active] [--int8 active] [--name STEM]
+                                 [--fp32 active] [--no-ban active] [--int8 active] [--name STEM] [--demo REPLIES]
 
 `--per-channel k` takes the first k test facts of each channel (email, sms, ad, reply); the full test split is 57
-records (--per-channel 0), which takes hours on a contended 2-core CPU.
+records (--per-channel 0), about ten minutes a model on an idle 2-core CPU. `--demo R` drafts for the bundled demo
+shop instead (33 segment requests and R replies, facts from the app's own builder).
 """
 from __future__ import annotations
 
@@ -36,6 +37,39 @@ def select_records(test: list[dict], channels: list[str], per_channel: int, skip
         return test
     by_channel = {ch: [x for x in test if x["facts"]["channel"] == ch] for ch in channels}
     return [r for rs in by_channel.values() for r in rs[skip:skip + per_channel]]
+
+
+DEMO_OFFERS = ("15% off with code THANKS15", "free delivery on your next order", "£5 off orders over £40")
+
+
+def demo_facts(replies: int, brand: str = "our shop") -> list[dict]:
+    """Facts records of the bundled demo shop, made by the app's own builders (analysis.campaign_facts) in a
+    temporary DuckDB file: every non-empty RFM segment in email, SMS and ad (the Campaigns page's default offer and
+    two other common ones, tones in turn), then replies to the first `replies` reviews of the Replies queue. The
+    demo has no classifier labels here, so feedback comes from ratings, as in a fresh app before scoring."""
+    import tempfile
+
+    from analysis import demo, drafts_store, rfm, store
+    from analysis.campaign_facts import TONES, reply_facts, segment_facts
+    from analysis.errors import ShoplensError
+
+    db = Path(tempfile.mkdtemp(prefix="shoplens-drafts-eval-")) / "demo.duckdb"
+    con = store.connect(db)
+    demo.build(con, db)
+    table = rfm.rfm_table(con)
+    out, k = [], 0
+    for seg in rfm.SEGMENTS:
+        for ch in ("email", "sms", "ad"):
+            try:
+                out.append(segment_facts(con, seg, ch, DEMO_OFFERS[k % 3], tone=TONES[k % len(TONES)], brand=brand,
+                                         table=table))
+            except ShoplensError:  # an empty segment on this date
+                break
+            k += 1
+    queue, _ = drafts_store.reply_queue(con, replies)
+    out += [reply_facts(con, rid, brand=brand) for rid in queue["review_id"]]
+    con.close()
+    return out
 
 
 def model_folder(name: str) -> Path | None:
@@ -102,9 +136,12 @@ def main() -> None:
                     "(no float16 weights for the decoding steps, as before models.device.HalfDecodeLinear)")
     ap.add_argument("--no-ban", default="", help="comma list of model names to also run without BannedWords (words "
                     "the checks reject unless the facts hold them are then sampled like any other)")
+    ap.add_argument("--demo", type=int, default=-1, metavar="REPLIES", help="draft for the bundled demo shop instead "
+                    "of the corpus test split: every segment in email, SMS and ad, plus REPLIES replies")
     ap.add_argument("--no-repair", action="store_true", help="score candidates exactly as sampled (no draft_repair)")
     a = ap.parse_args()
-    facts = [r["facts"] for r in select_records(load_corpus("test"), a.channels.split(","), a.per_channel, a.skip)]
+    facts = demo_facts(a.demo) if a.demo >= 0 else \
+        [r["facts"] for r in select_records(load_corpus("test"), a.channels.split(","), a.per_channel, a.skip)]
     OUT.mkdir(parents=True, exist_ok=True)
     res = {"device": None, "threads": torch.get_num_threads(), "n": a.n, "facts": len(facts), "models": {}}
     with (OUT / f"{a.name}_candidates.jsonl").open("w") as log:
