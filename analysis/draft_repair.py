@@ -73,9 +73,14 @@ def _fit(text: str, limit: int, keep: str, tail: str = "") -> str:
     return " ".join(_drop_to_fit(short, limit, keep, tail))
 
 
+TRAILING_PHRASE = re.compile(r"\s+(?=(?:for|with|on|in|at|from|to|this|your)\s)", re.I)
+
+
 def _cut_clauses(text: str | None, limit: int) -> str | None:
-    """The longest leading run of whole clauses (split at , ; : and dashes) that fits `limit`; None when even the
-    first clause is too long ("Your favourite yarn, with free shipping on orders over £60" → "Your favourite yarn")."""
+    """The longest leading run of whole clauses (split at , ; : and dashes) that fits `limit` ("Your favourite yarn,
+    with free shipping on orders over £60" → "Your favourite yarn"); failing that, the text before its last trailing
+    phrase that fits, keeping at least three words ("A pour-over starter kit for your next order" → "A pour-over
+    starter kit"); None when neither fits."""
     if not text or len(text) <= limit:
         return text
     parts = re.split(r"(?<=[,;:])\s+|\s+[-\u2013\u2014]\s+", text.strip())
@@ -84,6 +89,10 @@ def _cut_clauses(text: str | None, limit: int) -> str | None:
         cand = " ".join(parts[:k]).rstrip(" ,;:")
         if len(cand) <= limit:
             best = cand
+    if best is None:
+        cuts = [m.start() for m in TRAILING_PHRASE.finditer(text.strip())]
+        fits = [text[:i] for i in cuts if i <= limit and len(text[:i].split()) >= 3]
+        best = fits[-1] if fits else None
     return best
 
 

@@ -119,7 +119,7 @@ def test_invented_number_in_the_offers_sentence_cuts_it_to_the_offer():
     assert fixed["body"] == "Hearth & Co: Your mug is back. Enjoy 10% off with code HOME10. " + OPT_OUT
 
 
-def test_long_headline_is_cut_to_leading_clauses_or_left_failing():
+def test_long_headline_is_cut_to_leading_clauses_or_a_trailing_phrase_or_left_failing():
     facts = {**BASE, "channel": "ad"}
     d = draft("ad", subject="Your favourite mug, now with 10% off with code HOME10", cta="Shop mugs",
               body="The Stoneware mug is back. 10% off with code HOME10.")
@@ -128,7 +128,13 @@ def test_long_headline_is_cut_to_leading_clauses_or_left_failing():
     assert notes == ["channel_limits"] and fixed["subject"] == "Your favourite mug" and all(fixed["checks"].values())
     one_clause = draft("ad", subject="Your favourite stoneware mug is back on our kitchen shelves", cta="Shop mugs",
                        body="The Stoneware mug is back. 10% off with code HOME10.")
-    assert repair(one_clause, facts) is None  # no clause boundary to cut at: the draft stays failing
+    fixed, _ = repair(one_clause, facts)  # no clause boundary: the last trailing phrase that fits goes
+    assert fixed["subject"] == "Your favourite stoneware mug is back" and all(fixed["checks"].values())
+    no_cut = draft("ad", subject="Extraordinarily beautiful handmade stoneware kitchenware", cta="Shop mugs",
+                   body="The Stoneware mug is back. 10% off with code HOME10.")
+    assert repair(no_cut, facts) is None  # nowhere to cut: the draft stays failing
+    assert repair(draft("ad", subject="Mugs for every single morning of the year", cta="Shop mugs",
+                        body="The Stoneware mug is back. 10% off with code HOME10."), facts) is None  # < 3 words left
 
 
 def test_preheader_with_an_invented_date_is_dropped():
