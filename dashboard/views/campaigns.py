@@ -2,6 +2,7 @@
 then edited, approved or regenerated one by one and exported with the segment's customer list."""
 import hashlib
 import json
+from collections import Counter
 
 import pandas as pd
 import streamlit as st
@@ -60,16 +61,22 @@ def edit_facts(f: dict) -> dict:
                            if r["kind"] == "complaint"]}
 
 
-def write_drafts(gen, facts_list: list[dict], n: int, max_new_tokens: int | None) -> tuple[list[dict], int]:
-    """(stored drafts, how many needed a checked repair), one batch of n candidates per segment."""
+REPAIR_WORDS = {"offer_exact": "offer written verbatim", "channel_limits": "cut to fit the channel's length",
+                "channel_format": "format mended", "names_from_facts": "brand or sign-off written as given",
+                "grounded_dates": "invented date dropped", "grounded_numbers": "invented number dropped"}
+
+
+def write_drafts(gen, facts_list: list[dict], n: int, max_new_tokens: int | None) -> tuple[list[dict], Counter]:
+    """(stored drafts, what the checked repairs changed: repair -> candidates), one batch of n per segment."""
     bar = st.progress(0.0, text="Starting…")
-    out, repaired = [], 0
+    out, repairs = [], Counter()
     for j, facts in enumerate(facts_list):
         bar.progress(j / len(facts_list), text=f"{facts['segment']}: sampling {n} candidates and checking them…")
         out += draft_ui.store_new(gen.draft(facts, n=n, keep_failing=True, max_new_tokens=max_new_tokens))
-        repaired += sum(bool(c.get("repaired")) for c in gen.last_candidates)
+        repairs.update(REPAIR_WORDS.get(k, k) for c in gen.last_candidates for k in c.get("repaired") or [])
+        repairs["candidates"] += sum(bool(c.get("repaired")) for c in gen.last_candidates)
     bar.progress(1.0, text="Done")
-    return out, repaired
+    return out, repairs
 
 
 def regenerate(facts: dict) -> dict | None:
@@ -128,10 +135,11 @@ if go:
             status.update(label="The copy model could not be loaded", state="error", expanded=False)
         else:
             st.session_state.pop("campaign_model_error", None)
-            new, repaired = write_drafts(gen, facts_list, int(n), int(max_tokens) or None)
+            new, repairs = write_drafts(gen, facts_list, int(n), int(max_tokens) or None)
             items[:0] = new
             ok = sum(all(d["checks"].values()) for d in new)
-            fixed = f" ({repaired} after a small checked repair: offer verbatim, length)" if repaired else ""
+            what = ", ".join(f"{k} {v}" for k, v in repairs.most_common() if k != "candidates")
+            fixed = f" ({repairs['candidates']} after a small checked repair: {what})" if repairs["candidates"] else ""
             status.update(label=f"{len(new)} drafts written and stored; {ok} pass every check{fixed}",
                           state="complete", expanded=False)
 if st.session_state.get("campaign_model_error"):
