@@ -46,6 +46,20 @@ def short_quote(text: str, limit: int = 110) -> str:
     return first.strip().rstrip(".!?,;")
 
 
+def display_name(name: str) -> str:
+    """A product name as copy can use it: an all-capitals export name ("JUMBO BAG RED RETROSPOT", common in ERP and
+    till exports) in sentence case ("Jumbo bag red retrospot"), words with digits kept ("3D"); any name with a
+    lower-case letter is the shop's own casing and stays as it is. Copy written from capitals reads as shouting,
+    and the corpus writes product names in sentence case."""
+    if not re.search(r"[A-Z]", name) or re.search(r"[a-z]", name):
+        return name
+    words = [w if re.search(r"\d", w) else w.lower() for w in name.split()]
+    first = next((i for i, w in enumerate(words) if not re.search(r"\d", w)), None)
+    if first is not None:
+        words[first] = words[first][:1].upper() + words[first][1:]
+    return " ".join(words)
+
+
 def _has(con, table: str) -> bool:
     return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = ?", [table]).fetchone()[0])
 
@@ -108,6 +122,7 @@ def segment_facts(con, segment: str, channel: str, offer: str, tone: str = "warm
              AND NOT regexp_matches(coalesce(product_name, ''), ?)
            GROUP BY coalesce(product_id, product_name) ORDER BY sum(coalesce(quantity, 1)) DESC, name LIMIT ?""",
         [customers, NON_MERCHANDISE, top_k]).fetchall() if r[0]]
+    products = [display_name(p) for p in products]
     orders = int(members["frequency"].sum())
     aov = round(float(members["monetary"].sum()) / orders, 2) if orders else None
     praised, complaints, source = _feedback(con, customers, feedback_k)

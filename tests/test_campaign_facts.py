@@ -39,6 +39,7 @@ def test_facts_from_orders_and_ratings(db):
     f = segment_facts(con, seg, "email", "15% off with code THANKS15", brand="Hearth & Co")
     assert f["segment"] == seg and f["segment_size"] > 0 and f["offer"] == "15% off with code THANKS15"
     assert "POSTAGE" not in f["top_products"] and f["top_products"]
+    assert set(f["top_products"]) <= {"White hanging heart t-light holder", "Regency cakestand 3 tier"}
     assert f["feedback_source"].startswith("ratings")
     quotes = [q["quote"] for q in f["praised"] + f["complaints"]]
     assert quotes and not any("7946" in q for q in quotes)  # phone numbers masked
@@ -81,3 +82,13 @@ def test_reply_facts(db):
     assert f["channel"] == "reply" and f["review"]["rating"] == 1 and f["remedy"] == "a free replacement"
     with pytest.raises(ShoplensError):
         reply_facts(con, "missing")
+
+
+def test_display_name_only_recases_all_capitals():
+    from analysis.campaign_facts import display_name
+
+    assert display_name("JUMBO BAG RED RETROSPOT") == "Jumbo bag red retrospot"
+    assert display_name("ASSTD DESIGN 3D PAPER STICKERS") == "Asstd design 3D paper stickers"
+    assert display_name("12 PENCILS SMALL TUBE") == "12 Pencils small tube"
+    assert display_name("Fig and cedar candle") == "Fig and cedar candle"  # the shop's own casing
+    assert display_name("iPhone case") == "iPhone case" and display_name("1234") == "1234"
