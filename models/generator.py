@@ -31,6 +31,7 @@ from models.prompt import MAX_NEW_TOKENS, answer_prefix, parse_output, prompt
 from models.sampling import NonFiniteLogits, Sampled, sample
 
 ALLOWED_EXTRA = "£€"
+OPT_OUT_ANY = re.compile(r"\s*\b" + re.escape(OPT_OUT).replace(r"\ ", r"\s+") + r"\b[.!]?", re.I)
 
 
 @dataclass
@@ -298,11 +299,14 @@ class Generator:
         """Parse one candidate into the DESIGN.md §3 object and run the checks."""
         ch = facts.get("channel", "email")
         fields = parse_output(text, ch)
-        if ch == "sms" and fields["body"]:
-            body = " ".join(fields["body"].split())
-            if not body.endswith(OPT_OUT):  # the compliance line is ours to add, never the model's to forget
-                body = body.rstrip(" .") + ". " + OPT_OUT
-            fields["body"] = body
+        if ch in ("sms", "ad") and fields["body"]:
+            # the opt-out line is ours to add to an SMS, once and as written, and never belongs in a public ad: any
+            # copy the model wrote ("reply STOP to opt out.", mid-text or twice) goes first
+            body = OPT_OUT_ANY.sub("", " ".join(fields["body"].split())).strip().rstrip(",;:-").rstrip()
+            if ch == "sms":
+                body = body.rstrip(" .")
+                body += (" " if body[-1:] in "!?" else ". ") + OPT_OUT
+            fields["body"] = body or None
         checks = run_checks(fields, facts, self.check_config)
         return {"segment": facts.get("segment"), "channel": ch,
                 "offer": facts.get("offer") if ch != "reply" else facts.get("remedy"),

@@ -298,3 +298,37 @@ def test_banned_words_are_never_sampled(gen):
     assert torch.isinf(scores[0, one[0]]) and not torch.isinf(scores[0, last])
     raw = gen.generate([{**FACTS, "channel": "sms"}], n=2, max_new_tokens=24, seed=3)
     assert all(not re.search(r"\b(today|tomorrow|tonight)\b", t, re.I) for t, _ in raw[0])
+
+
+def test_opt_out_is_added_once_to_sms_and_never_left_in_an_ad():
+    """The model's own opt-out line, in any case and anywhere, makes way for the one we add; an ad loses it."""
+    from analysis.draft_checks import OPT_OUT, CheckConfig
+    from models.generator import Generator
+
+    g = Generator.__new__(Generator)  # to_draft needs only the check config and a version, not the weights
+    g.check_config, g.model_version = CheckConfig(), "t"
+    sms = {**FACTS, "channel": "sms"}
+    d = g.to_draft("body:\nHearth & Co: 10% off with code HOME10 on mugs? reply STOP to opt out.", sms)
+    assert d["body"] == "Hearth & Co: 10% off with code HOME10 on mugs? " + OPT_OUT and d["checks"]["channel_format"]
+    d = g.to_draft("body:\nHearth & Co: Reply STOP to opt out. 10% off with code HOME10, " + OPT_OUT, sms)
+    assert d["body"] == "Hearth & Co: 10% off with code HOME10. " + OPT_OUT
+    ad = g.to_draft("subject: Mugs\ncta: Shop\nbody:\nStoneware mugs. 10% off with code HOME10. Reply STOP to opt out",
+                    {**FACTS, "channel": "ad"})
+    assert ad["body"] == "Stoneware mugs. 10% off with code HOME10."
+
+
+def test_reply_remedy_opening_a_sentence_is_added_not_prefixed():
+    """A remedy the model capitalised as a sentence's subject is not turned into "Enjoy a full refund sounds fair":
+    the remedy is added as its own sentence instead."""
+    from analysis.draft_checks import run_checks
+    from analysis.draft_repair import repair
+
+    facts = {"brand": "Hearth & Co", "channel": "reply", "tone": "warm", "merge_tag": "{{ first_name }}",
+             "remedy": "a full refund", "review": {"text": "The mug arrived chipped.", "rating": 1, "topics": []}}
+    body = ("Hi {{ first_name }},\n\nWe are so sorry your mug arrived chipped. A full refund sounds fair, so just "
+            "reply to this email and we will sort it out.\n\nThe Hearth & Co team")
+    d = {"channel": "reply", "subject": None, "preheader": None, "cta": None, "body": body}
+    d["checks"] = run_checks(d, facts)
+    fixed, notes = repair(d, facts)
+    assert notes == ["offer_exact"] and "Enjoy" not in fixed["body"] and all(fixed["checks"].values())
+    assert "A full refund sounds fair" in fixed["body"] and "We would like to offer you a full refund." in fixed["body"]
