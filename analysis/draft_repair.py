@@ -40,14 +40,18 @@ def _offer_sentence(offer: str) -> str:
     return (o if o[:1].isupper() else f"Enjoy {o}") + "."
 
 
-def _with_offer(text: str, offer: str) -> str | None:
-    """`text` with its first case-insensitive copy of the offer written exactly as given; None when there is none."""
+def _with_offer(text: str, offer: str, lead: str | None = "Enjoy ") -> str | None:
+    """`text` with its first case-insensitive copy of the offer written exactly as given; None when there is none.
+    A lower-case offer that opens a sentence gets `lead` before it ("A free tote bag ..." → "Enjoy a free tote bag
+    ..."), or, with lead None (replies, where the remedy is often the sentence's subject: "A full refund sounds
+    fair"), is left alone and None returned, so the caller adds the remedy as a sentence of its own."""
     m = re.search(re.escape(offer.strip()), text, re.I)
     if not m:
         return None
     at_start = not text[:m.start()].strip() or re.search(r"[.!?:]\s*$", text[:m.start()])
-    lead = "Enjoy " if at_start and not offer[:1].isupper() else ""
-    return text[:m.start()] + lead + offer.strip() + text[m.end():]
+    if at_start and not offer[:1].isupper() and lead is None:
+        return None
+    return text[:m.start()] + (lead if at_start and not offer[:1].isupper() else "") + offer.strip() + text[m.end():]
 
 
 def _drop_to_fit(sents: list[str], limit: int, keep: str, tail: str) -> list[str]:
@@ -151,7 +155,8 @@ def _fix_reply(d: dict, facts: dict, failed: set, restore: bool) -> dict:
             lines[i] = APOLOGY + " " + lines[i].lstrip()
     body = "\n".join(lines)
     if "offer_exact" in failed and remedy and remedy not in body:
-        body = (restore and _with_offer(body, remedy)) or _insert_before_signoff(body, _kept_sentence(remedy, facts))
+        body = (restore and _with_offer(body, remedy, lead=None)) or \
+            _insert_before_signoff(body, _kept_sentence(remedy, facts))
     return {**d, "body": body}
 
 
