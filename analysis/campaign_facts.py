@@ -51,7 +51,8 @@ def display_name(name: str) -> str:
     till exports) in sentence case ("Jumbo bag red retrospot"), words with digits kept ("3D"); any name with a
     lower-case letter is the shop's own casing and stays as it is. Copy written from capitals reads as shouting,
     and the corpus writes product names in sentence case."""
-    if not re.search(r"[A-Z]", name) or re.search(r"[a-z]", name):
+    letters = " ".join(w for w in name.split() if not re.search(r"\d", w))  # "3.5g" says nothing of the casing
+    if not re.search(r"[A-Z]", letters) or re.search(r"[a-z]", letters):
         return name
     words = [w if re.search(r"\d", w) else w.lower() for w in name.split()]
     first = next((i for i, w in enumerate(words) if not re.search(r"\d", w)), None)

@@ -90,5 +90,6 @@ def test_display_name_only_recases_all_capitals():
     assert display_name("JUMBO BAG RED RETROSPOT") == "Jumbo bag red retrospot"
     assert display_name("ASSTD DESIGN 3D PAPER STICKERS") == "Asstd design 3D paper stickers"
     assert display_name("12 PENCILS SMALL TUBE") == "12 Pencils small tube"
+    assert display_name("ESSENTIAL BALM 3.5g TIN IN ENVELOPE") == "Essential balm 3.5g tin in envelope"
     assert display_name("Fig and cedar candle") == "Fig and cedar candle"  # the shop's own casing
     assert display_name("iPhone case") == "iPhone case" and display_name("1234") == "1234"
