@@ -6,8 +6,9 @@
 Decoding (models.sampling; on CPU with float16 weights for the few-row steps, models.device.HalfDecodeLinear):
 nucleus sampling with a repetition penalty on the generated tokens only (the usual penalty also hits the prompt,
 which pushes the model away from copying the offer and product names verbatim), every token that would write a
-character outside printable ASCII plus £ and € suppressed (so no emoji), stop at the end-of-turn marker, but never
-before an email or ad has its body (BodyBeforeStop). Each candidate runs through analysis.draft_checks; a failing one
+character outside printable ASCII plus £ and € suppressed (so no emoji), no word a check rejects unless the facts
+hold it (BannedWords: an invented "today", an echoed "system"), stop at the end-of-turn marker, but never before an
+email or ad has its body (BodyBeforeStop). Each candidate runs through analysis.draft_checks; a failing one
 gets a minimal repair when that makes every check pass (analysis.draft_repair: offer or remedy verbatim, one apology
 sentence, the brand as given, a sentence with an invented date or number dropped, whole sentences dropped to fit a
 length), else it is dropped (or kept and marked with `keep_failing=True`); passing ones are ranked by mean token
