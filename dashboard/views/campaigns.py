@@ -67,7 +67,8 @@ REPAIR_WORDS = {"offer_exact": "offer written verbatim", "channel_limits": "cut 
 
 
 def write_drafts(gen, facts_list: list[dict], n: int, max_new_tokens: int | None) -> tuple[list[dict], Counter]:
-    """(stored drafts, what the checked repairs changed: repair -> candidates), one batch of n per segment."""
+    """(stored drafts, what the checked repairs changed: repair -> candidates, plus "candidates" repaired and the
+    model's "sampling_s"), one batch of n per segment."""
     bar = st.progress(0.0, text="Starting…")
     out, repairs = [], Counter()
     for j, facts in enumerate(facts_list):
@@ -75,6 +76,7 @@ def write_drafts(gen, facts_list: list[dict], n: int, max_new_tokens: int | None
         out += draft_ui.store_new(gen.draft(facts, n=n, keep_failing=True, max_new_tokens=max_new_tokens))
         repairs.update(REPAIR_WORDS.get(k, k) for c in gen.last_candidates for k in c.get("repaired") or [])
         repairs["candidates"] += sum(bool(c.get("repaired")) for c in gen.last_candidates)
+        repairs["sampling_s"] += gen.last_stats.seconds
     bar.progress(1.0, text="Done")
     return out, repairs
 
@@ -138,10 +140,10 @@ if go:
             new, repairs = write_drafts(gen, facts_list, int(n), int(max_tokens) or None)
             items[:0] = new
             ok = sum(all(d["checks"].values()) for d in new)
-            what = ", ".join(f"{k} {v}" for k, v in repairs.most_common() if k != "candidates")
+            what = ", ".join(f"{k} {v}" for k, v in repairs.most_common() if k not in ("candidates", "sampling_s"))
             fixed = f" ({repairs['candidates']} after a small checked repair: {what})" if repairs["candidates"] else ""
-            status.update(label=f"{len(new)} drafts written and stored; {ok} pass every check{fixed}",
-                          state="complete", expanded=False)
+            status.update(label=f"{len(new)} drafts written and stored; {ok} pass every check{fixed}; the model "
+                          f"wrote them in {repairs['sampling_s']:.0f} s", state="complete", expanded=False)
 if st.session_state.get("campaign_model_error"):
     st.error(f"Drafting is unavailable: {st.session_state['campaign_model_error']}. The rest of Shoplens works as "
              "usual.", icon=":material/error:")
