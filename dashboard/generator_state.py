@@ -12,9 +12,10 @@ from analysis.errors import ShoplensError
 
 @st.cache_resource(show_spinner=False)
 def _generator(device: str = "auto"):
+    from dashboard import model_thread
     from dashboard.commands.drafts import load_generator  # the CLI's loader: one place turns failures into a message
 
-    return load_generator(device)
+    return model_thread.run(load_generator, device)
 
 
 def generator(device: str = "auto"):
@@ -25,6 +26,18 @@ def generator(device: str = "auto"):
         return None, str(exc)
     except Exception as exc:  # anything else: still one message, never a traceback on the page
         return None, f"The copy model could not be loaded ({type(exc).__name__}: {exc})"
+
+
+def draft(gen, facts: dict, **kwargs) -> tuple[list[dict], list[dict], object]:
+    """(gen.draft(facts, **kwargs), that call's candidates, its GenStats), run on the app's model thread
+    (dashboard.model_thread: one thread for all torch work). Candidates and stats are taken there, before a request
+    queued by another session can replace them."""
+    from dashboard import model_thread
+
+    def job():
+        return gen.draft(facts, **kwargs), list(gen.last_candidates), gen.last_stats
+
+    return model_thread.run(job)
 
 
 def active_version() -> str:

@@ -73,10 +73,12 @@ def write_drafts(gen, facts_list: list[dict], n: int, max_new_tokens: int | None
     out, repairs = [], Counter()
     for j, facts in enumerate(facts_list):
         bar.progress(j / len(facts_list), text=f"{facts['segment']}: sampling {n} candidates and checking them…")
-        out += draft_ui.store_new(gen.draft(facts, n=n, keep_failing=True, max_new_tokens=max_new_tokens))
-        repairs.update(REPAIR_WORDS.get(k, k) for c in gen.last_candidates for k in c.get("repaired") or [])
-        repairs["candidates"] += sum(bool(c.get("repaired")) for c in gen.last_candidates)
-        repairs["sampling_s"] += gen.last_stats.seconds
+        drafts, cands, stats = generator_state.draft(gen, facts, n=n, keep_failing=True,
+                                                     max_new_tokens=max_new_tokens)
+        out += draft_ui.store_new(drafts)
+        repairs.update(REPAIR_WORDS.get(k, k) for c in cands for k in c.get("repaired") or [])
+        repairs["candidates"] += sum(bool(c.get("repaired")) for c in cands)
+        repairs["sampling_s"] += stats.seconds
     bar.progress(1.0, text="Done")
     return out, repairs
 
@@ -87,7 +89,7 @@ def regenerate(facts: dict) -> dict | None:
         st.session_state["campaign_model_error"] = err
         st.error(err)
         return None
-    return gen.draft(facts, n=1, keep_failing=True, max_new_tokens=max_tokens or None)[0]
+    return generator_state.draft(gen, facts, n=1, keep_failing=True, max_new_tokens=max_tokens or None)[0][0]
 
 
 auth.require_role("marketer")

@@ -17,7 +17,7 @@ def draft_replies(facts: dict, n: int) -> list[dict] | None:
         st.session_state["reply_model_error"] = err
         return None
     st.session_state.pop("reply_model_error", None)
-    return gen.draft(facts, n=n, keep_failing=True, max_new_tokens=max_tokens or None)
+    return generator_state.draft(gen, facts, n=n, keep_failing=True, max_new_tokens=max_tokens or None)[0]
 
 
 auth.require_role("marketer")
