@@ -94,36 +94,23 @@ class BodyBeforeStop:
         return scores
 
 
-class SuppressIds:
-    """-inf for a fixed set of token ids (emoji and other non-ASCII text), through a mask built once."""
-
-    def __init__(self, ids: tuple[int, ...]):
-        self.ids, self.mask = ids, None
-
-    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor,
-                 rows: Sequence[int] | None = None) -> torch.FloatTensor:
-        if self.mask is None or self.mask.shape[0] != scores.shape[-1]:
-            self.mask = torch.zeros(scores.shape[-1], dtype=torch.bool, device=scores.device)
-            self.mask[[i for i in self.ids if i < scores.shape[-1]]] = True
-        return scores.masked_fill(self.mask, float("-inf"))
-
-
 class BannedWords:
-    """-inf for the words of analysis.draft_checks.fact_bound_words (an invented "today", "April" or "three", an
-    echoed "system" or "instructions"): each prompt has its own list, since a word the facts hold is allowed. A word
-    that is one token is masked at every step; a longer one loses its last token when the row has just written the
-    others ("tom" + "orrow").
+    """-inf for the token ids `always` (emoji and other non-ASCII text, for every prompt) and for the words of
+    analysis.draft_checks.fact_bound_words (an invented "today", "April" or "three", an echoed "system" or
+    "instructions"): each prompt has its own word list, since a word the facts hold is allowed. A word that is one
+    token is masked at every step, through one mask per prompt built once; a longer one loses its last token when
+    the row has just written the others ("tom" + "orrow").
 
     Why at decoding and not only in the checks: such a word fails the whole candidate, or costs the sentence or
     subject it sits in when repaired (15 of the 23 failed candidates of five bench/drafts_eval.py draws of test
     records 5-11 held one)."""
 
-    def __init__(self, tokenizer, words_per_prompt: Sequence[Sequence[str]], n: int):
+    def __init__(self, tokenizer, words_per_prompt: Sequence[Sequence[str]], n: int, always: Sequence[int] = ()):
         self.n, self.masks = n, None
         self.single, self.multi = [], []
         for words in words_per_prompt:
             seqs = {s for w in words for s in _word_token_seqs(tokenizer, w)}
-            self.single.append(sorted(s[0] for s in seqs if len(s) == 1))
+            self.single.append(sorted({s[0] for s in seqs if len(s) == 1} | set(always)))
             self.multi.append(sorted(s for s in seqs if len(s) > 1))
         self.look = max((len(s) - 1 for m in self.multi for s in m), default=0)
 
@@ -270,12 +257,11 @@ class Generator:
         mnt = max_new_tokens or max(MAX_NEW_TOKENS.get(f.get("channel", "email"), 200) for f in facts_list)
         plen = enc["input_ids"].shape[1]
         needs = [f.get("channel", "email") in ("email", "ad") for f in facts_list for _ in range(n)]
-        banned = [fact_bound_words(f, self.check_config) for f in facts_list]
+        banned = [fact_bound_words(f, self.check_config) if self.ban_fact_bound else [] for f in facts_list]
 
         def run() -> list[Sampled]:
-            procs = [SuppressIds(_suppressed_ids(self.tok)), GeneratedRepetitionPenalty(plen, repetition_penalty)]
-            if self.ban_fact_bound:
-                procs.append(BannedWords(self.tok, banned, n))
+            procs = [BannedWords(self.tok, banned, n, always=_suppressed_ids(self.tok)),
+                     GeneratedRepetitionPenalty(plen, repetition_penalty)]
             if any(needs):
                 procs.append(BodyBeforeStop(plen, self.tok, self.stop_ids, needs))
             return sample(self.model, enc["input_ids"], enc["attention_mask"], n, mnt, self.stop_ids, procs,

@@ -66,21 +66,23 @@ REPAIR_WORDS = {"offer_exact": "offer written verbatim", "channel_limits": "cut 
                 "grounded_dates": "invented date dropped", "grounded_numbers": "invented number dropped"}
 
 
-def write_drafts(gen, facts_list: list[dict], n: int, max_new_tokens: int | None) -> tuple[list[dict], Counter]:
-    """(stored drafts, what the checked repairs changed: repair -> candidates, plus "candidates" repaired and the
-    model's "sampling_s"), one batch of n per segment."""
+def write_drafts(gen, facts_list: list[dict], n: int, max_new_tokens: int | None) -> tuple[list[dict], str]:
+    """(stored drafts, what the checked repairs changed and how long the model took, for the status line), one
+    batch of n candidates per segment."""
     bar = st.progress(0.0, text="Starting…")
-    out, repairs = [], Counter()
+    out, repairs, repaired, seconds = [], Counter(), 0, 0.0
     for j, facts in enumerate(facts_list):
         bar.progress(j / len(facts_list), text=f"{facts['segment']}: sampling {n} candidates and checking them…")
         drafts, cands, stats = generator_state.draft(gen, facts, n=n, keep_failing=True,
                                                      max_new_tokens=max_new_tokens)
         out += draft_ui.store_new(drafts)
         repairs.update(REPAIR_WORDS.get(k, k) for c in cands for k in c.get("repaired") or [])
-        repairs["candidates"] += sum(bool(c.get("repaired")) for c in cands)
-        repairs["sampling_s"] += stats.seconds
+        repaired += sum(bool(c.get("repaired")) for c in cands)
+        seconds += stats.seconds
     bar.progress(1.0, text="Done")
-    return out, repairs
+    what = ", ".join(f"{k} {v}" for k, v in repairs.most_common())
+    fixed = f" ({repaired} after a small checked repair: {what})" if repaired else ""
+    return out, f"{fixed}; the model wrote them in {seconds:.0f} s"
 
 
 def regenerate(facts: dict) -> dict | None:
@@ -139,13 +141,11 @@ if go:
             status.update(label="The copy model could not be loaded", state="error", expanded=False)
         else:
             st.session_state.pop("campaign_model_error", None)
-            new, repairs = write_drafts(gen, facts_list, int(n), int(max_tokens) or None)
+            new, how = write_drafts(gen, facts_list, int(n), int(max_tokens) or None)
             items[:0] = new
             ok = sum(all(d["checks"].values()) for d in new)
-            what = ", ".join(f"{k} {v}" for k, v in repairs.most_common() if k not in ("candidates", "sampling_s"))
-            fixed = f" ({repairs['candidates']} after a small checked repair: {what})" if repairs["candidates"] else ""
-            status.update(label=f"{len(new)} drafts written and stored; {ok} pass every check{fixed}; the model "
-                          f"wrote them in {repairs['sampling_s']:.0f} s", state="complete", expanded=False)
+            status.update(label=f"{len(new)} drafts written and stored; {ok} pass every check{how}", state="complete",
+                          expanded=False)
 if st.session_state.get("campaign_model_error"):
     st.error(f"Drafting is unavailable: {st.session_state['campaign_model_error']}. The rest of Shoplens works as "
              "usual.", icon=":material/error:")
