@@ -57,6 +57,7 @@ class CheckConfig:
 
 
 COPY_FIELDS = ("subject", "preheader", "body", "cta")
+TEAM_NAME = r"The ([A-Z][^\n.!?,]{0,40}?) team"  # "The Emberly team": a sign-off, checked and repaired to the brand
 
 
 def copy_fields(d: dict) -> tuple[str, str, str, str]:
@@ -214,7 +215,7 @@ def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict
         if pl in low and pl not in src_low and not any(pl in q for q in own_products):
             why["names_from_facts"].append(f"product not in facts: {p}")
 
-    for m in re.finditer(r"\bThe ([A-Z][^\n.!?,]{0,40}?) team\b", text):  # sign-off names the shop's own brand
+    for m in re.finditer(rf"\b{TEAM_NAME}\b", text):  # sign-off names the shop's own brand
         if own and m.group(1) != own and f"The {m.group(1)}" != own:
             why["names_from_facts"].append(f"signed as '{m.group(0)}'")
     for near in brand_near_misses(text, own):  # "Lumina & Moss" for "Lumen & Moss": a misspelt brand anywhere

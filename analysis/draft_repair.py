@@ -19,6 +19,7 @@ from analysis.draft_checks import (
     COPY_FIELDS,
     LIMITS,
     OPT_OUT,
+    TEAM_NAME,
     CheckConfig,
     brand_core,
     brand_near_misses,
@@ -94,8 +95,8 @@ def _cut_clauses(text: str | None, limit: int) -> str | None:
         if len(cand) <= limit:
             best = cand
     if best is None:
-        cuts = [m.start() for m in TRAILING_PHRASE.finditer(text.strip())]
-        fits = [text[:i] for i in cuts if i <= limit and len(text[:i].split()) >= 3]
+        t = text.strip()
+        fits = [t[:m.start()] for m in TRAILING_PHRASE.finditer(t) if m.start() <= limit and len(t[:m.start()].split()) >= 3]
         best = fits[-1] if fits else None
     return best
 
@@ -160,7 +161,7 @@ def _fix_reply(d: dict, facts: dict, failed: set, restore: bool) -> dict:
     return {**d, "body": body}
 
 
-SIGN_OFF = re.compile(r"(?m)^The [A-Z][^\n.!?,]{0,40}? team[.!]?[ \t]*$")
+SIGN_OFF = re.compile(rf"(?m)^{TEAM_NAME}[.!]?[ \t]*$")  # the check's sign-off, alone on its line
 
 
 def _fix_brand(d: dict, facts: dict) -> dict:
