@@ -35,8 +35,20 @@ def load_tokenizer(folder: Path | str | None = None):
     return AutoTokenizer.from_pretrained(str(folder or backbone_dir()), local_files_only=True)
 
 
-def load_encoder(folder: Path | str | None = None):
-    """The bare Transformer encoder (BertModel) with the pre-trained weights."""
+def load_encoder(folder: Path | str | None = None, layers: int = 0):
+    """The bare Transformer encoder (BertModel) with the pre-trained weights; layers > 0 keeps only the bottom ones."""
     from transformers import AutoModel
 
-    return AutoModel.from_pretrained(str(folder or backbone_dir()), local_files_only=True)
+    return keep_layers(AutoModel.from_pretrained(str(folder or backbone_dir()), local_files_only=True), layers)
+
+
+def keep_layers(encoder, layers: int):
+    """Drop the encoder's top layers so they are never computed (0 or more than it has: unchanged).
+
+    Why: scoring cost is linear in the layer count, and on the hand-read reviews the bottom four layers carry what
+    the heads need (models/README.md). The config's layer count follows, so a saved folder rebuilds the same shape."""
+    stack = encoder.encoder.layer
+    if 0 < layers < len(stack):
+        encoder.encoder.layer = stack[:layers]
+        encoder.config.num_hidden_layers = layers
+    return encoder

@@ -36,6 +36,7 @@ class ClassifierConfig:
     normalize: bool = False  # L2-normalise the pooled embedding before the heads
     lexicon: dict[str, str] = field(default_factory=dict)  # cue name → regex; flags feed the heads beside the embedding
     pooling: str = "last"  # last: mean of the last layer's tokens | layers: mean over tokens of every layer's mean
+    encoder_layers: int = 0  # bottom backbone layers kept (0: all six); the rest are never computed
 
     @classmethod
     def from_dict(cls, raw: dict) -> ClassifierConfig:
@@ -46,7 +47,7 @@ class ClassifierConfig:
 class ReviewNet(nn.Module):
     """encoder → mean pool over real tokens → dropout → [pooled, cue flags] → (sentiment logits, topic logits).
 
-    pooling="layers" averages the six layers' hidden states before the token mean: the lower layers keep word-level
+    pooling="layers" averages the kept layers' hidden states before the token mean: the lower layers keep word-level
     cues ("itchy", "returned") that the last layer of a sentence-similarity model smooths away (5-fold CV on the
     hand-read train split, frozen backbone: sentiment macro-F1 0.615 → 0.645)."""
 
@@ -101,7 +102,7 @@ class ReviewClassifier:
     def from_backbone(cls, config: ClassifierConfig | None = None, device: str = "auto") -> ReviewClassifier:
         """A new classifier on the pre-trained backbone with untrained heads."""
         config = config or ClassifierConfig()
-        net = ReviewNet(backbone.load_encoder(), len(config.sentiments), len(config.topics), config.dropout,
+        net = ReviewNet(backbone.load_encoder(layers=config.encoder_layers), len(config.sentiments), len(config.topics), config.dropout,
                         config.normalize, len(config.lexicon), config.pooling)
         return cls(net, backbone.load_tokenizer(), config, device)
 
@@ -169,13 +170,17 @@ class ReviewClassifier:
         base = f"{self.config.base_model}|{self.config.max_length}"
         if self.config.pooling != "last":  # the last-layer cache keeps its old name
             base += f"|{self.config.pooling}"
+        if self.config.encoder_layers:  # so does the whole-backbone one
+            base += f"|L{self.config.encoder_layers}"
         return f"backbone-{self.config.max_length}-{hashlib.sha1(base.encode()).hexdigest()[:10]}"
 
     @torch.inference_mode()
-    def embed(self, texts: list[str], batch_size: int = 64, progress=None, cache: bool | None = None) -> np.ndarray:
+    def embed(self, texts: list[str], batch_size: int | None = None, progress=None, cache: bool | None = None
+              ) -> np.ndarray:
         """Pooled encoder output (N, H) for already-cleaned texts, length-bucketed with dynamic padding.
 
-        A frozen-encoder model reads and fills the on-disk embedding cache (cache=None means: when frozen)."""
+        A frozen-encoder model reads and fills the on-disk embedding cache (cache=None means: when frozen).
+        batch_size None: 32 on CPU (less padding per batch; 7% faster than 64 on 2 cores), 256 on a GPU."""
         from models.embed import EmbeddingCache, text_key
 
         n, dim = len(texts), self.net.encoder.config.hidden_size
@@ -188,6 +193,7 @@ class ReviewClassifier:
             self.net.eval()
             dev = self.choice.device
             done = 0
+            batch_size = batch_size or (256 if dev.type == "cuda" else 32)
             for idx in length_batches([len(x) for x in ids], batch_size):
                 batch = self.tokenizer.pad({"input_ids": [ids[i] for i in idx]}, return_tensors="pt")
                 with torch.autocast(dev.type, dtype=self.choice.dtype, enabled=dev.type == "cuda"):
@@ -216,7 +222,7 @@ class ReviewClassifier:
         s, t = self.net.heads(x, c)
         return torch.softmax(s.float(), -1).cpu().numpy(), torch.sigmoid(t.float()).cpu().numpy()
 
-    def predict_proba(self, texts: list[str], batch_size: int = 64, progress=None) -> tuple[np.ndarray, np.ndarray]:
+    def predict_proba(self, texts: list[str], batch_size: int | None = None, progress=None) -> tuple[np.ndarray, np.ndarray]:
         """(sentiment probabilities (N, S), topic probabilities (N, K)) for already-cleaned texts."""
         if not len(texts):
             return (np.zeros((0, len(self.config.sentiments)), np.float32),
@@ -227,7 +233,7 @@ class ReviewClassifier:
     def thresholds(self) -> np.ndarray:
         return np.array([self.config.topic_thresholds.get(t, 0.5) for t in self.config.topics], np.float32)
 
-    def predict(self, texts: list[str], batch_size: int = 64, progress=None) -> list[dict]:
+    def predict(self, texts: list[str], batch_size: int | None = None, progress=None) -> list[dict]:
         """One dict per text: sentiment, score, sentiment_scores {sentiment: p}, topics (list), topic_scores
         {topic: p}, reason ('' when usable).
 

@@ -37,7 +37,7 @@ class ActiveModels:
         self.version = version_label([c.config.version for c in (self.sentiment, self.topics) if c]) or "unversioned"
         self.topic_names = list(self.topics.config.topics) if self.topics else []
 
-    def predict(self, texts: list[str], batch_size: int = 64, progress=None) -> list[dict]:
+    def predict(self, texts: list[str], batch_size: int | None = None, progress=None) -> list[dict]:
         main = self.sentiment or self.topics
         out = main.predict(texts, batch_size, progress)
         if self.topics is not None and self.topics is not main:

@@ -83,6 +83,26 @@ def test_save_load_round_trip(tiny, tmp_path):
     assert all(o["sentiment"] in ("negative", "neutral", "positive") and 0 <= o["score"] <= 1 for o in out)
 
 
+def test_kept_layers_are_the_backbones_bottom_layers(tiny):
+    """A four-layer model computes exactly the full backbone's bottom four layers, and its folder rebuilds four."""
+    import torch
+
+    from models import backbone
+    from models.classifier import ClassifierConfig
+
+    assert ReviewClassifier.from_pretrained(tiny["path"], "cpu").net.encoder.config.num_hidden_layers == 4
+    small = ReviewClassifier.from_backbone(ClassifierConfig(pooling="layers", encoder_layers=4), "cpu")
+    assert len(small.net.encoder.encoder.layer) == 4
+    enc = small.tokenizer(["Runs small, size up.", "Gorgeous colour but thin"], padding=True, return_tensors="pt")
+    with torch.no_grad():
+        hidden = backbone.load_encoder().eval()(**enc, output_hidden_states=True).hidden_states
+        m = enc["attention_mask"].unsqueeze(-1).float()
+        want = (torch.stack(hidden[1:5]).mean(0) * m).sum(1) / m.sum(1)
+        np.testing.assert_allclose(small.net.pool(enc["input_ids"], enc["attention_mask"]).numpy(), want.numpy(),
+                                   atol=1e-5)
+    assert small.cache_name() != ReviewClassifier.from_backbone(ClassifierConfig(pooling="layers"), "cpu").cache_name()
+
+
 def test_bad_inputs_get_unknown_with_reason(tiny):
     clf = ReviewClassifier.from_pretrained(tiny["path"], "cpu")
     got = dict(zip(BAD_ROWS, clf.predict(list(BAD_ROWS.values())), strict=True))

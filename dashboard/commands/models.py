@@ -30,6 +30,8 @@ def cmd_train(args) -> dict:
         cfg.epochs = args.epochs
     if args.max_minutes is not None:
         cfg.max_minutes = args.max_minutes
+    if args.encoder_layers is not None:
+        cfg.encoder_layers = args.encoder_layers
     return train(cfg, progress=_bar(f"train {args.task}"), activate=args.activate)
 
 
@@ -61,6 +63,8 @@ def register(sub) -> None:
                    help="fast: frozen backbone + linear heads (a minute on CPU once embeddings are cached); finetune: "
                         "the full fine-tune (GPU minutes, CPU up to --max-minutes); auto: finetune on a GPU, else fast")
     s.add_argument("--max-minutes", type=float, default=None, help="fine-tune time budget (default 25)")
+    s.add_argument("--encoder-layers", type=int, default=None,
+                   help="bottom backbone layers kept (default 4; 0 = all six, a third slower to score)")
     s.add_argument("--activate", choices=["auto", "always", "never"], default="auto",
                    help="auto: only when not worse on the test split than the active model")
     s.add_argument("--baselines", action="store_true", help="also measure TF-IDF and zero-shot baselines for the card")
