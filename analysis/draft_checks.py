@@ -134,8 +134,8 @@ def _echoes(text: str, src: str, R) -> list[str]:
 
 def _banned(text: str, cfg: CheckConfig) -> list[str]:
     """The shop's banned claims in the text (segment jargon is no_segment_leak's to report)."""
-    return [f"banned /{pat}/" for pat in cfg.banned
-            if re.search(pat, text, re.I) and not re.search(r"\bsegment|\bcohort|\bchurn|\bRFM", pat)]
+    return [f"banned /{pat}/" for pat in cfg.banned  # pat is the pattern's text, so no \b in the guard
+            if re.search(pat, text, re.I) and not re.search(r"segment|cohort|churn|RFM", pat)]
 
 
 def _plain_words(patterns: list[str]) -> list[str]:
@@ -164,7 +164,8 @@ def fact_bound_words(facts: dict, config: CheckConfig | None = None) -> list[str
              + re.findall(r"[A-Z][a-z]+", R.DATE_NAMES))
     variants = {v for w in words for v in (w, w[:1].upper() + w[1:], w.upper())}
     return sorted(v for v in variants
-                  if _ungrounded(v, src, tag, R) or _echoes(v, src, R) or _banned(v, cfg))
+                  if _ungrounded(v, src, tag, R) or _echoes(v, src, R)
+                  or any(re.search(pat, v, re.I) for pat in cfg.banned))  # segment jargon included
 
 
 def ungrounded_terms(draft: dict, facts: dict, config: CheckConfig | None = None) -> list[str]:

@@ -95,6 +95,12 @@ def test_ad_limits():
     assert run_checks({**ad, "subject": "Fill the room"}, f)["channel_limits"] is True
 
 
+def test_segment_jargon_is_reported_once():
+    """Segment words are banned claims in the corpus list too, but a draft using one fails no_segment_leak only."""
+    checks = run_checks(_body("A little thank-you for our loyal segment."), FACTS)
+    assert checks["no_segment_leak"] is False and checks["no_banned_claims"] is True
+
+
 def test_configurable_banned_list():
     cfg = CheckConfig(banned=[r"\bmagic\b"])
     assert run_checks(_body("Pure magic."), FACTS, cfg)["no_banned_claims"] is False
