@@ -18,7 +18,8 @@ def render_card(config, card: dict) -> str:
     m = card.get("metrics", {})
     out = [f"# Shoplens review classifier {config.version or ''}".rstrip(), "",
            f"- Task: {config.task} (sentiment: {', '.join(config.sentiments)}; topics: {', '.join(config.topics)})",
-           f"- Base model: {config.base_model}",
+           f"- Base model: {config.base_model}" + (f", bottom {config.encoder_layers} layers"
+                                                   if config.encoder_layers else ""),
            f"- Trained: {card.get('trained_at', '')} on {card.get('device', '')} in {card.get('train_seconds', 0):.0f} s",
            f"- Data: {json.dumps(card.get('data', {}))}", ""]
     s = m.get("sentiment")

@@ -59,7 +59,8 @@ def test_tiny_training_end_to_end(tiny, home):
     folder = tiny["path"]
     assert folder.startswith(str(home / "models" / "all"))
     card = open(os.path.join(folder, "README.md")).read()
-    for part in ("Base model", "Macro-F1", "Confusion matrix", "Hyper-parameters", "balanced accuracy", "Trained"):
+    for part in ("Base model", "bottom 4 layers", "Macro-F1", "Confusion matrix", "Hyper-parameters", "balanced accuracy",
+                 "Trained"):
         assert part in card
     card_json = json.load(open(os.path.join(folder, "metrics.json")))
     m = card_json["metrics"]
