@@ -33,14 +33,19 @@ def labelled_reviews(con, start=None, end=None) -> pd.DataFrame:
     return df
 
 
+MIN_GROUP_REVIEWS = 30  # fewer reviews than this in a month or category: its shares are noise, so charts leave it out
+
+
 def topic_share(df: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
-    """Share of reviews mentioning each topic (optionally per group), with its negative share."""
+    """Share of reviews mentioning each topic (optionally per group), with its negative share and the number of
+    reviews it is a share of (group_reviews): a month holding three reviews shows topics at 0% or 100%."""
     rows = df.explode("topics").dropna(subset=["topics"])
     keys = [by, "topics"] if by else ["topics"]
     n = df.groupby(by).size() if by else len(df)
     out = rows.groupby(keys).agg(reviews=("review_id", "nunique"),
                                  negative=("sentiment", lambda s: float((s == "negative").mean()))).reset_index()
-    out["share"] = out["reviews"] / (out[by].map(n) if by else max(n, 1))
+    out["group_reviews"] = out[by].map(n) if by else max(n, 1)
+    out["share"] = out["reviews"] / out["group_reviews"]
     return out.rename(columns={"topics": "topic"})
 
 

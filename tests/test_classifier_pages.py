@@ -99,6 +99,21 @@ def test_correction_then_retrain_through_the_page(app_db):
     assert any("Training finished" in s.label for s in at.status)
 
 
+def test_topic_share_says_how_many_reviews_each_share_is_of():
+    import pandas as pd
+
+    from models import feedback
+
+    df = pd.DataFrame({"review_id": ["a", "b", "c", "d"], "month": ["m1", "m1", "m1", "m2"],
+                       "sentiment": ["negative", "positive", "positive", "positive"],
+                       "topics": [["fit_size"], ["fit_size", "comfort"], [], ["comfort"]]})
+    out = feedback.topic_share(df, "month").set_index(["month", "topic"])
+    assert out.loc[("m1", "fit_size"), "share"] == pytest.approx(2 / 3)
+    assert out.loc[("m1", "fit_size"), "negative"] == pytest.approx(0.5)
+    assert out.loc[("m2", "comfort"), "share"] == 1.0 and out.loc[("m2", "comfort"), "group_reviews"] == 1
+    assert set(out["group_reviews"]) == {3, 1} and feedback.MIN_GROUP_REVIEWS > 1
+
+
 def test_sentiment_colours_read_at_a_glance():
     """Negative is red and positive green in every sentiment chart, whatever order the data comes in."""
     import pandas as pd

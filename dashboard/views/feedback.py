@@ -34,15 +34,20 @@ if not df.empty:
         st.plotly_chart(charts.sentiment_mix(mix, by, f"Sentiment per {by} (top 15)"))
         grp = by
     share = feedback.topic_share(base, grp)
-    st.plotly_chart(charts.topic_share(share, grp))
+    thin = share.loc[share["group_reviews"] < feedback.MIN_GROUP_REVIEWS, [grp, "group_reviews"]].drop_duplicates()
+    st.plotly_chart(charts.topic_share(share[share["group_reviews"] >= feedback.MIN_GROUP_REVIEWS], grp))
+    if len(thin):
+        st.caption(f"Left out of the topic chart, fewer than {feedback.MIN_GROUP_REVIEWS} reviews: " + ", ".join(
+            f"{f'{g:%b %Y}' if grp == 'month' else g} ({n:,})" for g, n in zip(thin[grp], thin["group_reviews"],
+                                                                                strict=True)) + ".")
 
     if len(dated) > 10:
         st.subheader("What changed")
         split_at = st.date_input("Compare reviews before and after", value=dated["created_at"].quantile(0.5).date(),
                                  key="fb_split")
         st.dataframe(feedback.what_changed(dated, pd.Timestamp(split_at)).head(8), hide_index=True,
-                     column_config={"before": st.column_config.NumberColumn(format="%.1%"),
-                                    "after": st.column_config.NumberColumn(format="%.1%"),
+                     column_config={"before": st.column_config.NumberColumn(format="percent"),
+                                    "after": st.column_config.NumberColumn(format="percent"),
                                     "change_pp": st.column_config.NumberColumn("change (pp)", format="%+.1f")})
 
     st.subheader("Evidence and corrections")
