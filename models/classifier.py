@@ -102,8 +102,8 @@ class ReviewClassifier:
     def from_backbone(cls, config: ClassifierConfig | None = None, device: str = "auto") -> ReviewClassifier:
         """A new classifier on the pre-trained backbone with untrained heads."""
         config = config or ClassifierConfig()
-        net = ReviewNet(backbone.load_encoder(layers=config.encoder_layers), len(config.sentiments), len(config.topics), config.dropout,
-                        config.normalize, len(config.lexicon), config.pooling)
+        net = ReviewNet(backbone.load_encoder(layers=config.encoder_layers), len(config.sentiments),
+                        len(config.topics), config.dropout, config.normalize, len(config.lexicon), config.pooling)
         return cls(net, backbone.load_tokenizer(), config, device)
 
     @classmethod
@@ -222,7 +222,8 @@ class ReviewClassifier:
         s, t = self.net.heads(x, c)
         return torch.softmax(s.float(), -1).cpu().numpy(), torch.sigmoid(t.float()).cpu().numpy()
 
-    def predict_proba(self, texts: list[str], batch_size: int | None = None, progress=None) -> tuple[np.ndarray, np.ndarray]:
+    def predict_proba(self, texts: list[str], batch_size: int | None = None, progress=None
+                      ) -> tuple[np.ndarray, np.ndarray]:
         """(sentiment probabilities (N, S), topic probabilities (N, K)) for already-cleaned texts."""
         if not len(texts):
             return (np.zeros((0, len(self.config.sentiments)), np.float32),
