@@ -132,10 +132,16 @@ def _echoes(text: str, src: str, R) -> list[str]:
     return [f"/{pat}/" for pat in R.INJECTION_ECHO if re.search(pat, text, re.I) and not re.search(pat, src, re.I)]
 
 
+SEGMENT_JARGON = [r"\bsegment\w*", r"\bcohort", r"\bchurn", r"\bRFM\b"]  # internal words no copy may show
+
+
 def _banned(text: str, cfg: CheckConfig) -> list[str]:
-    """The shop's banned claims in the text (segment jargon is no_segment_leak's to report)."""
-    return [f"banned /{pat}/" for pat in cfg.banned  # pat is the pattern's text, so no \b in the guard
-            if re.search(pat, text, re.I) and not re.search(r"segment|cohort|churn|RFM", pat)]
+    """The shop's banned claims in the text (segment jargon, also in the default list, is no_segment_leak's)."""
+    return [f"banned /{pat}/" for pat in cfg.banned if pat not in SEGMENT_JARGON and re.search(pat, text, re.I)]
+
+
+def _jargon(text: str) -> list[str]:
+    return [f"/{pat}/" for pat in SEGMENT_JARGON if re.search(pat, text, re.I)]
 
 
 def _plain_words(patterns: list[str]) -> list[str]:
@@ -160,12 +166,11 @@ def fact_bound_words(facts: dict, config: CheckConfig | None = None) -> list[str
     R = corpus_rules()
     src, _ = R.sources(_facts_for_rules(facts))
     tag = facts.get("merge_tag") or cfg.merge_tag
-    words = (_plain_words(R.INJECTION_ECHO + R.TIME_WORDS + cfg.banned) + list(R.NUM_WORDS)
+    words = (_plain_words(R.INJECTION_ECHO + R.TIME_WORDS + cfg.banned + SEGMENT_JARGON) + list(R.NUM_WORDS)
              + re.findall(r"[A-Z][a-z]+", R.DATE_NAMES))
     variants = {v for w in words for v in (w, w[:1].upper() + w[1:], w.upper())}
     return sorted(v for v in variants
-                  if _ungrounded(v, src, tag, R) or _echoes(v, src, R)
-                  or any(re.search(pat, v, re.I) for pat in cfg.banned))  # segment jargon included
+                  if _ungrounded(v, src, tag, R) or _echoes(v, src, R) or _banned(v, cfg) or _jargon(v))
 
 
 def ungrounded_terms(draft: dict, facts: dict, config: CheckConfig | None = None) -> list[str]:
@@ -267,9 +272,8 @@ def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict
 
     # internal jargon and segment names
     if ch != "reply":
-        for pat in R.SEG_LEAK_GLOBAL + [r"\bsegment\w*", r"\bcohort", r"\bchurn", r"\bRFM\b"]:
-            if re.search(pat, text, re.I):
-                why["no_segment_leak"].append(f"/{pat}/")
+        why["no_segment_leak"] += [f"/{pat}/" for pat in R.SEG_LEAK_GLOBAL if re.search(pat, text, re.I)]
+        why["no_segment_leak"] += _jargon(text)
         own_seg = R.SEG_LEAK_OWN.get(f.get("segment"))
         if own_seg and re.search(own_seg, text, re.I):
             why["no_segment_leak"].append(f"/{own_seg}/")
