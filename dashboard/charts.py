@@ -65,7 +65,13 @@ def sentiment_mix(df: pd.DataFrame, x: str, title: str) -> go.Figure:
 
 
 def topic_share(df: pd.DataFrame, x: str) -> go.Figure:
-    """Share of reviews naming each topic per `x`: lines over months, grouped bars over categories or products."""
-    if x == "month":
-        return px.line(df, x=x, y="share", color="topic", markers=True, title="Topic share")
-    return px.bar(df, x=x, y="share", color="topic", barmode="group", title="Topic share")
+    """Share of reviews naming each topic per `x`: lines over months, grouped bars over categories or products (and
+    over a single month, where a line has nothing to join and the date axis would tick in fractions of a second)."""
+    if x == "month" and df[x].nunique() > 1:
+        fig = px.line(df, x=x, y="share", color="topic", markers=True, title="Topic share")
+        fig.update_xaxes(tickformat="%b %Y")
+    else:
+        if x == "month":
+            df = df.assign(month=pd.to_datetime(df[x]).dt.strftime("%b %Y"))
+        fig = px.bar(df, x=x, y="share", color="topic", barmode="group", title="Topic share")
+    return fig.update_yaxes(tickformat=".0%")

@@ -114,6 +114,21 @@ def test_topic_share_says_how_many_reviews_each_share_is_of():
     assert set(out["group_reviews"]) == {3, 1} and feedback.MIN_GROUP_REVIEWS > 1
 
 
+def test_topic_share_chart_reads_in_months():
+    """Several months: a line with month ticks; one month: bars labelled with the month, never a sub-second axis."""
+    import pandas as pd
+
+    from dashboard import charts
+
+    rows = [{"month": pd.Timestamp(m), "topic": t, "share": 0.5} for m in ("2011-11-01", "2011-12-01")
+            for t in ("fit_size", "comfort")]
+    several = charts.topic_share(pd.DataFrame(rows), "month")
+    assert several.data[0].type == "scatter" and several.layout.xaxis.tickformat == "%b %Y"
+    one = charts.topic_share(pd.DataFrame(rows[2:]), "month")
+    assert one.data[0].type == "bar" and list(one.data[0].x) == ["Dec 2011"]
+    assert one.layout.yaxis.tickformat == several.layout.yaxis.tickformat == ".0%"
+
+
 def test_sentiment_colours_read_at_a_glance():
     """Negative is red and positive green in every sentiment chart, whatever order the data comes in."""
     import pandas as pd

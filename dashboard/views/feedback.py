@@ -37,9 +37,9 @@ if not df.empty:
     thin = share.loc[share["group_reviews"] < feedback.MIN_GROUP_REVIEWS, [grp, "group_reviews"]].drop_duplicates()
     st.plotly_chart(charts.topic_share(share[share["group_reviews"] >= feedback.MIN_GROUP_REVIEWS], grp))
     if len(thin):
-        st.caption(f"Left out of the topic chart, fewer than {feedback.MIN_GROUP_REVIEWS} reviews: " + ", ".join(
-            f"{f'{g:%b %Y}' if grp == 'month' else g} ({n:,})" for g, n in zip(thin[grp], thin["group_reviews"],
-                                                                                strict=True)) + ".")
+        names = thin[grp].dt.strftime("%b %Y") if grp == "month" else thin[grp].astype(str)
+        st.caption(f"Left out of the topic chart, fewer than {feedback.MIN_GROUP_REVIEWS} reviews: "
+                   + ", ".join(f"{g} ({n:,})" for g, n in zip(names, thin["group_reviews"], strict=True)) + ".")
 
     if len(dated) > 10:
         st.subheader("What changed")
