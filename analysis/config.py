@@ -1,11 +1,18 @@
-"""Where Shoplens keeps its files and which limits apply; read from the environment so the app, CLI and tests agree."""
+"""Where Shoplens keeps its files and which limits apply; read from the environment so the app, CLI and tests agree.
+
+Everything under SHOPLENS_HOME holds personal data (raw order lines, rejects reports, users file), so it is kept
+owner-only: the home and the folders Shoplens creates are 0700, the files 0600 (`private_umask`, set by
+store.connect and the CLI, makes every later file of the process owner-only too)."""
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_DATA_DIR = Path(__file__).resolve().parent / "demo_data"
+PRIVATE_UMASK = 0o077
 
 
 def home() -> Path:
@@ -17,11 +24,69 @@ def default_db_path() -> Path:
     return Path(os.environ.get("SHOPLENS_DB", home() / "shoplens.duckdb"))
 
 
+def private_umask() -> None:
+    """Files and folders this process creates from now on are owner-only (0600 / 0700): exports, rejects reports,
+    the database and its WAL all carry raw rows."""
+    os.umask(PRIVATE_UMASK)
+
+
+def private_dir(path: Path | str) -> Path:
+    """Create `path` (and missing parents) as 0700; an existing folder we own that others can read is tightened
+    to 0700 too (an install from before this rule had a 0755 home)."""
+    path = Path(path)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    owner_only(path, 0o700)
+    return path
+
+
+def owner_only(path: Path | str, mode: int = 0o600) -> None:
+    """chmod `path` to `mode` when we own it and group or others have any access; leaves other owners' files alone
+    (e.g. a shared folder such as /tmp)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return
+    if st.st_uid == os.geteuid() and stat.S_IMODE(st.st_mode) & 0o077:
+        os.chmod(path, mode)
+
+
 def rejects_dir(db_path: Path | str) -> Path:
-    """Rejects reports sit next to the database they belong to."""
-    return Path(db_path).resolve().parent / "rejects"
+    """The owner-only folder for the rejects reports of the database at `db_path`: `$SHOPLENS_HOME/rejects` for a
+    database in the home; for one elsewhere (`--db /tmp/x.duckdb`) `$SHOPLENS_HOME/rejects/<name>-<hash of its
+    path>`, so raw rejected rows never land in a shared folder next to it and two databases never share a folder."""
+    db = Path(db_path).resolve()
+    base = home().resolve()
+    folder = base / "rejects"
+    if db.parent != base:
+        folder = folder / f"{db.stem[:40]}-{hashlib.sha256(str(db).encode()).hexdigest()[:10]}"
+    for p in (base, base / "rejects", folder):
+        private_dir(p)
+    return folder
 
 
 def max_upload_bytes() -> int:
     """Uploads above this are refused before a byte is parsed (SHOPLENS_MAX_UPLOAD_MB, default 1024)."""
     return int(float(os.environ.get("SHOPLENS_MAX_UPLOAD_MB", "1024")) * 1024 * 1024)
+
+
+DEFAULT_MAX_ROWS = 10_000_000
+
+
+def max_rows() -> int:
+    """Data rows one load may hold (SHOPLENS_MAX_ROWS, default 10 M): counted before the file is materialised, so a
+    few-MB file that expands to tens of millions of rows is refused in seconds instead of eating the machine."""
+    return int(float(os.environ.get("SHOPLENS_MAX_ROWS", DEFAULT_MAX_ROWS)))
+
+
+def max_load_memory_bytes() -> int:
+    """DuckDB memory_limit while a file loads (SHOPLENS_MAX_LOAD_MEMORY: "4GB", "512MB" or "25%" of RAM; default
+    25%). Above it DuckDB spills to disk, or the load is refused; it never takes the memory other users need."""
+    value = os.environ.get("SHOPLENS_MAX_LOAD_MEMORY", "25%").strip().upper().replace(" ", "")
+    if value.endswith("%"):
+        ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+        return int(ram * float(value[:-1]) / 100)
+    units = {"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "B": 1}
+    for unit, factor in units.items():
+        if value.endswith(unit):
+            return int(float(value[: -len(unit)]) * factor)
+    return int(float(value) * 1e6)  # a bare number is MB, like SHOPLENS_MAX_UPLOAD_MB

@@ -9,16 +9,25 @@ from pathlib import Path
 import duckdb
 
 from analysis import schema
-from analysis.config import default_db_path
-from analysis.errors import StoreBusyError
+from analysis.config import default_db_path, home, owner_only, private_dir, private_umask
+from analysis.errors import ShoplensError, StoreBusyError
+
+
+class StoreError(ShoplensError):
+    """The database path is not a usable DuckDB file (a folder, another kind of file, truncated or corrupt)."""
 
 
 def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open (and create or migrate) the database; a lock held by another process becomes a clear message."""
+    """Open (and create or migrate) the database; a lock held by another process, a folder, or a damaged file
+    becomes a one-line message. The file (and its WAL) is owner-only: it holds raw rows."""
+    private_umask()
     path = Path(path) if path else default_db_path()
     if read_only and not path.exists():
         raise StoreBusyError(f"No database at {path}", fix="run `shoplens demo` or load a file first")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_dir():
+        raise StoreError(f"{path} is a folder, not a database file", where="--db",
+                         fix="pass the path of a .duckdb file (a new name creates an empty database)")
+    _make_parent(path)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
@@ -27,10 +36,34 @@ def connect(path: Path | str | None = None, read_only: bool = False) -> duckdb.D
                 f"The database {path} is open for writing in another process",
                 fix="close the Shoplens app or other job using it, or pass --db with another file",
             ) from exc
-        raise
+        raise _unreadable(path, exc) from exc
+    except duckdb.Error as exc:
+        raise _unreadable(path, exc) from exc
+    for p in (path, path.with_name(path.name + ".wal")):
+        owner_only(p)
     if not read_only:
-        migrate(con)
+        try:
+            migrate(con)
+        except duckdb.Error as exc:
+            con.close()
+            raise _unreadable(path, exc) from exc
     return con
+
+
+def _make_parent(path: Path) -> None:
+    """The home and folders Shoplens creates are 0700; an existing folder outside the home (e.g. /tmp) is left as
+    it is."""
+    parent, base = path.parent.resolve(), home().resolve()
+    if parent == base or base in parent.parents or not parent.exists():
+        private_dir(parent)
+
+
+def _unreadable(path: Path, exc: Exception) -> StoreError:
+    """One line for a file DuckDB cannot open: not a database, truncated, or damaged. Nothing is written to it."""
+    first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__
+    return StoreError(f"{path} is not a readable Shoplens database ({first})", where="--db",
+                      fix="restore it from a backup, or pass --db with another file (a new name creates an empty "
+                          "database)")
 
 
 def schema_version(con) -> int:
