@@ -3,13 +3,17 @@
 `mask(text) -> (masked_text, findings)`; each finding is `Finding(type, start, end)` with offsets into the
 *original* text. Works offline: regexes plus checksums (Luhn for cards, ISO 7064 mod-97 for IBANs),
 Google's libphonenumber (`phonenumbers`) to validate phone numbers, and first/last-name lists shipped
-with Faker for personal names, combined with context cues ("my name is", "Mrs", "ask for ...").
+with Faker for personal names, combined with context cues ("my name is", "Mrs", "ask for ...", "Regards").
+Written-around forms count too: "john dot smith at gmail dot com", "jane @ example.com", full-width "＠" and digits,
+"o77OO 9OO 123" (letter O for zero), lower-case names, sign-offs, UK postcodes. Time is linear in the text length.
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import importlib
 import re
+import unicodedata
 from collections.abc import Iterable
 from typing import NamedTuple
 
@@ -26,20 +30,81 @@ class Finding(NamedTuple):
     end: int
 
 
+# ---------------------------------------------------------------- folding
+def fold(text: str) -> str:
+    """`text` with compatibility forms folded to their plain spelling (full-width "＠" and digits, no-break spaces),
+    one character for one, so every offset into the folded text is an offset into the original."""
+    if text.isascii():
+        return text
+    table = {}
+    for ch in set(text):
+        if not ch.isascii():
+            plain = unicodedata.normalize("NFKC", ch)
+            if len(plain) == 1 and plain != ch:
+                table[ord(ch)] = plain
+    return text.translate(table) if table else text
+
+
+# ---------------------------------------------------------------- windows
+def windows(text: str, anchor: re.Pattern, before: int, after: int) -> list[tuple[int, int]]:
+    """Merged (start, end) ranges reaching `before`/`after` characters around each match of a cheap anchor: the
+    costly patterns run only there (an address needs a digit, an email an "@" or a spelled-out "at"/"dot")."""
+    out: list[tuple[int, int]] = []
+    for m in anchor.finditer(text):
+        a, b = max(0, m.start() - before), min(len(text), m.end() + after)
+        if out and a <= out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], b))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _in_windows(text: str, rx: re.Pattern, spans: list[tuple[int, int]]) -> Iterable[tuple[re.Match, int]]:
+    """(match, offset) of `rx` inside each window; offset + match.start() indexes `text`. A window starts at a
+    word or line boundary where it can, so a pattern's leading \\b is not fooled by a cut."""
+    for a, b in spans:
+        if a:
+            cut = text.rfind(" ", max(0, a - 40), a)
+            a = cut + 1 if cut >= 0 else a
+        for m in rx.finditer(text[a:b]):
+            yield m, a
+
+
 # ---------------------------------------------------------------- email
+_AT_MARK = r"[\[(<{]\s?at\s?[\])>}]"
+_DOT_MARK = r"[\[(<{]\s?dot\s?[\])>}]"
+_DOT = rf"(?:\.|\s?{_DOT_MARK}\s?|\s+dot\s+|\s\.\s)"  # ".", "[dot]", " dot ", " . "
 _EMAIL = re.compile(
-    r"(?<![\w.+-])[A-Za-z0-9](?:[A-Za-z0-9._%+-]{0,63})"
-    r"(?:@|\s?[\[(]at[\])]\s?)"
-    r"[A-Za-z0-9-]+(?:(?:\.|\s?[\[(]dot[\])]\s?)[A-Za-z0-9-]+)*(?:\.|\s?[\[(]dot[\])]\s?)[A-Za-z]{2,24}\b",
+    rf"(?<![\w.+%-])(?P<local>\w[\w%+-]*(?:{_DOT}[\w%+-]+)*)"
+    rf"(?P<at>[ \t]{{0,2}}@[ \t]{{0,2}}|\s?{_AT_MARK}\s?|\s+at\s+)"
+    rf"(?P<domain>[A-Za-z0-9][A-Za-z0-9-]*(?:{_DOT}[A-Za-z0-9-]+)*){_DOT}(?P<tld>[A-Za-z]{{2,24}})(?![\w@])",
     re.IGNORECASE,
 )
+# Mail hosts common enough that "name at gmail.com" (plain "at", real dot) is an address, not a shop's website.
+_WEBMAIL = set("gmail googlemail yahoo ymail hotmail outlook live msn icloud me mac aol protonmail proton gmx web "
+               "mail orange free laposte wanadoo btinternet sky virgin comcast verizon att fastmail zoho yandex "
+               "libero tiscali t-online seznam wp o2 interia".split())
+
+
+def _email_ok(m: re.Match) -> bool:
+    """A plain "at" between words is everyday English: count it only with an address-like shape around it."""
+    if "@" in m.group("at") or re.search(_AT_MARK, m.group("at"), re.I):
+        return True
+    local, domain, whole = m.group("local"), m.group("domain").lower(), m.group().lower()
+    if local.lower() in _STOPWORDS or local.lower() in _FUNCTION_WORDS:
+        return False
+    spelled_dot = re.search(rf"\s+dot\s+|{_DOT_MARK}", whole, re.I) is not None
+    shaped_local = re.search(r"[._\d]|\sdot\s", local, re.I) is not None
+    return spelled_dot or shaped_local or domain.split(".")[0].strip() in _WEBMAIL
+
+
+_EMAIL_ANCHOR = re.compile(r"@|(?i:\bdot\b)|[\[(<{]\s?(?i:at)\s?[\])>}]|\b(?i:at)\s+[\w-]+(?:\.[A-Za-z]|\s+(?i:dot)\b)")
 
 
 def _emails(text: str) -> Iterable[Finding]:
-    if "@" not in text and "at]" not in text.lower() and "at)" not in text.lower():
-        return
-    for m in _EMAIL.finditer(text):
-        yield Finding("EMAIL", m.start(), m.end())
+    for m, off in _in_windows(text, _EMAIL, windows(text, _EMAIL_ANCHOR, 120, 120)):
+        if _email_ok(m):
+            yield Finding("EMAIL", off + m.start(), off + m.end())
 
 
 # ---------------------------------------------------------------- cards (Luhn)
@@ -115,7 +180,26 @@ _NOT_PHONE = re.compile(r"(?:1[89]|20)\d\d\s*[-/.–]\s*(?:(?:1[89]|20)\d\d|\d\d
 _REGIONS = ("US", "GB", "FR", "DE", "ES", "IT", "NL", "IE", "BE", "CH", "AT", "CA", "AU", "SE", "PT", "PL")
 
 
-def _phone_valid(cand: str) -> bool:
+# "o77OO 9OO 123": a run of digits with letter O's in it, written so a filter misses it; read the O's as zeros.
+_O_FOR_ZERO = re.compile(r"[\dOo](?<![^\W\d_][\dOo])[\dOo]*(?![^\W\d_])")
+_PHONE_CUE = re.compile(r"(?i:\b(?:call|phone|tel|telephone|mobile|cell|cellphone|text|sms|whatsapp|ring|number|"
+                        r"no\.|nr\.|reach me|contact)\b\W{0,3}(?:\w+\W{1,3}){0,3})$")
+
+
+def _zero_run(m: re.Match) -> str:
+    run = m.group()
+    if run.isdigit() or not any(c.isdigit() for c in run):  # plain digits, or "o"/"OO" alone: not a number
+        return run
+    return run.replace("O", "0").replace("o", "0")
+
+
+def _zeros_for_os(text: str) -> str:
+    return _O_FOR_ZERO.sub(_zero_run, text)
+
+
+def _phone_valid(cand: str, lenient: bool = False) -> bool:
+    """A phone number by libphonenumber; `lenient` (a phone cue before it, or O's written for zeros) also takes
+    numbers of a possible length that no current numbering plan holds (the UK's 07700 900xxx drama range)."""
     digits = re.sub(r"\D", "", cand)
     if not 8 <= len(digits) <= 15:
         return False
@@ -136,28 +220,33 @@ def _phone_valid(cand: str) -> bool:
             continue
         if phonenumbers.is_valid_number(num):
             return True
-        if intl and phonenumbers.is_possible_number(num):
+        if (intl or lenient and len(digits) >= 9) and phonenumbers.is_possible_number(num):
             return True
     return False
 
 
 def _phones(text: str) -> Iterable[Finding]:
-    for m in _PHONE.finditer(text):
-        cand = m.group()
-        # Trim trailing separators/brackets the greedy class may have taken.
-        start, end = m.start(), m.end()
-        while end > start and text[end - 1] in " .-/(":
-            end -= 1
-        if text[start] == "(" and ")" not in text[start:end]:
-            start += 1
-        cand = text[start:end]
-        if _phone_valid(cand):
-            yield Finding("PHONE", start, end)
-        else:
-            # "call 020 7946 0958 or 0161 496 0000": the class may have joined two numbers; try each half.
-            for part in re.finditer(r"(?:\+|00)?\(?\d[\d().\-/]*(?:\s\d[\d().\-/]*){0,4}", cand):
-                if part.end() - part.start() < len(cand) and _phone_valid(part.group()):
-                    yield Finding("PHONE", start + part.start(), start + part.end())
+    zeroed = _zeros_for_os(text) if ("O" in text or "o" in text) else text
+    for m in _PHONE.finditer(zeroed):
+        lenient = zeroed[m.start():m.end()] != text[m.start():m.end()] or \
+            _PHONE_CUE.search(text[max(0, m.start() - 40):m.start()]) is not None
+        yield from _phone_spans(zeroed, m.start(), m.end(), lenient)
+
+
+def _phone_spans(text: str, start: int, end: int, lenient: bool) -> Iterable[Finding]:
+    """The number a candidate holds, or the numbers in it when the greedy class joined two."""
+    while end > start and text[end - 1] in " .-/(":  # trailing separators/brackets the greedy class took
+        end -= 1
+    if text[start] == "(" and ")" not in text[start:end]:
+        start += 1
+    cand = text[start:end]
+    if _phone_valid(cand, lenient):
+        yield Finding("PHONE", start, end)
+        return
+    # "call 020 7946 0958 or 0161 496 0000": the class may have joined two numbers; try each half.
+    for part in re.finditer(r"(?:\+|00)?\(?\d[\d().\-/]*(?:\s\d[\d().\-/]*){0,4}", cand):
+        if part.end() - part.start() < len(cand) and _phone_valid(part.group(), lenient):
+            yield Finding("PHONE", start + part.start(), start + part.end())
 
 
 # ---------------------------------------------------------------- street addresses
@@ -167,37 +256,88 @@ _SUFFIX = (
     "gdns|hill|park|walk|green|view|heights|hts|ridge|point|pike|loop|run|pass|path|plaza|plz|cove|crossing|"
     "xing|expressway|expy|freeway|fwy|turnpike|tpke|center|ctr|glen|harbor|hbr|meadow|meadows|mill|mills|"
     "orchard|creek|estates|junction|jct|landing|lndg|manor|mount|mt|port|prairie|station|sta|summit|valley|"
-    "vly|village|vlg|vista|wells|wharf|yard|yards|chase|rise|hollow|fields|gate|brae|wynd|parade|broadway"
+    "vly|village|vlg|vista|wells|wharf|yard|yards|chase|rise|hollow|fields|gate|brae|wynd|parade|broadway|"
+    "manors|mission|tunnel|lock|locks|springs|spring|corner|corners|field|dale|bypass|canyon|causeway|cliffs|"
+    "common|commons|courts|coves|crest|curve|divide|extension|falls|ferry|flats|forest|forge|fork|forks|fort|"
+    "gateway|glens|harbors|haven|inlet|island|islands|isle|junctions|knoll|knolls|lakes|lake|lodge|mountain|"
+    "mountains|oval|overpass|pines|plains|points|ports|radial|ramp|ranch|rapids|ridges|river|route|shoal|shoals|"
+    "shore|shores|skyway|spur|squares|stravenue|stream|streets|throughway|trace|track|trafficway|underpass|"
+    "union|unions|valleys|viaduct|views|villages|ville|walks|ways|bridge|brook|brooks|burg|burgs|camp|cape|"
+    "club|course|crossroad|estate|fall|flat|ford|fords|garden|greens|groves|island|key|keys|land|light|lights|"
+    "mall|motorway|neck|pine|plain|shore|via"
 )
 _UNIT = r"(?:,?\s*(?:apt\.?|apartment|suite|ste\.?|unit|flat|#)\s*[A-Za-z0-9-]+)?"
 _CITY_TAIL = (
     r"(?:,?\s+[A-Z][A-Za-z'.-]+(?:\s[A-Z][A-Za-z'.-]+){0,2},?\s+(?:[A-Z]{2}\s+\d{5}(?:-\d{4})?"
     r"|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\d{5}))?"
 )
-_WORD = r"[A-Za-zÀ-ÿ][A-Za-zÀ-ÿ'.-]*"
-_CAPW = r"(?-i:[A-ZÀ-Þ])[A-Za-zÀ-ÿ'.-]*"
+_UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper())  # Latin capitals, "Ł" and "Ş" too
+_WORD = r"[^\W\d_][\w'.-]*"
+_CAPW = rf"(?-i:[{_UPPER}])[\w'.-]*"
+# Every pattern below starts with a character class (then looks behind for the word boundary): the regex engine then
+# skips ahead to candidate characters in C instead of trying each position, which keeps masking linear and fast.
+_B = r"(?<!\w.)"  # after the first character: the character before it is not a word character
 _ADDRESS = re.compile(
-    # [Flat 3, ]221B Baker Street[, Apt 4][, London NW1 6XE] / 1600 N. Pennsylvania Ave NW, Washington, DC 20500
-    rf"(?:\b(?:flat|apt\.?|apartment|unit|suite)\s*[A-Za-z0-9-]+,?\s+)?"
-    rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:(?:[NSEW]\.?|north|south|east|west)\s+)?((?:{_WORD}\s+){{0,3}}{_WORD})\s+"
+    # 221B Baker Street[, Apt 4][, London NW1 6XE] / 1600 N. Pennsylvania Ave NW, Washington, DC 20500
+    rf"\d{_B}(?:\d{{0,4}}[A-Za-z]?,?\s+(?:(?:[NSEW]\.?|north|south|east|west)\s+)?((?:{_WORD}\s+){{0,3}}{_WORD})\s+"
     rf"({_SUFFIX})\b\.?(?:\s+(?:[NS][EW]|N|S|E|W)\b)?({_UNIT}{_CITY_TAIL})"
     # 12 rue de la Paix, 75002 Paris / 23, avenue Mathilde Hamon / 45, chemin Bouvier, 28412 Ville
-    rf"|\b\d{{1,4}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|boulevard|bd|allée|allee|chemin|impasse|place|quai|cours|route)"
-    rf"\s+(?:(?:de|du|des|la|le|l'|d')\s*)*{_WORD}(?:\s+(?:(?:de|du|des|la|le)\s+)?{_CAPW}){{0,3}}"
-    rf"(?:,?\s+\d{{5}}\s+{_CAPW}(?:\s+{_CAPW})?)?",
+    rf"|\d{{0,3}}(?:\s?(?:bis|ter))?,?\s+(?:rue|avenue|boulevard|bd|allée|allee|chemin|impasse|place|quai|cours|route)"
+    rf"\s+(?:(?:de|du|des|la|le|l'|l’|d'|d’)\s*)*{_WORD}(?:\s+(?:(?:de|du|des|la|le)\s+)?{_CAPW}){{0,3}}"
+    rf"(?:,?\s+\d{{5}}\s+{_CAPW}(?:\s+{_CAPW})?)?)",
     re.IGNORECASE,
 )
+# "Flat 3, " / "Apt 4 " before a house number belongs to the address.
+_UNIT_BEFORE = re.compile(r"(?i:\b(?:flat|apt\.?|apartment|unit|suite)\s*[A-Za-z0-9-]+,?\s+)$")
+# "van der" / "Am" before a Dutch or German street name belongs to it.
+_PARTICLE_BEFORE = re.compile(r"(?i:\b(?:van der|van den|van de|van|von der|von|am|an der|auf der|im|in der)\s+)$")
 # Capitalised forms only: Hauptstraße 5, 10115 Berlin / Berliner Str. 12a / Gemenstraat 270 / Via Roma 5.
-_ADDRESS_CAP = re.compile(
-    r"(?:\b(?i:van der|van den|van de|van|von der|von|am|an der|auf der|im|in der)\s+)?"
-    r"\b[A-ZÄÖÜ][\wäöüß-]*(?:straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer|straat|laan|plein|gracht|"
-    r"kade|singel|steeg|dreef)\s+\d{1,4}[a-z]?"
-    rf"(?:,?\s+\d{{4,5}}\s?(?:[A-Z]{{2}}\s+)?{_WORD})?"
-    r"|\b[A-ZÄÖÜ][a-zäöüß]+(?:e[rns]?)?\s+(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Gasse|Ring|Damm)\s+\d{1,4}[a-z]?"
-    rf"(?:,?\s+\d{{5}}\s+{_WORD})?"
-    r"|\b(?:Calle|Via|Viale|Piazza|Rua|Avenida|Plaza|Corso|Carrer|Avinguda)\s+(?:(?:de|del|della|da|do|dos)\s+)?"
-    rf"[A-ZÀ-Þ]{_WORD}(?:\s+{_WORD})?,?\s+\d{{1,4}}\b"
+_ADDRESS_CAP = (
+    re.compile(rf"[A-ZÄÖÜ]{_B}[\wäöüß-]*(?:straße|strasse|str\.|weg|allee|platz|gasse|ring|damm|ufer|straat|laan|"
+               rf"plein|gracht|kade|singel|steeg|dreef)\s+\d{{1,4}}[a-z]?(?:,?\s+\d{{4,5}}\s?(?:[A-Z]{{2}}\s+)?{_WORD})?"),
+    re.compile(rf"[A-ZÄÖÜ]{_B}[a-zäöüß]+(?:e[rns]?)?\s+(?:Straße|Strasse|Str\.|Weg|Allee|Platz|Gasse|Ring|Damm)\s+"
+               rf"\d{{1,4}}[a-z]?(?:,?\s+\d{{5}}\s+{_WORD})?"),
+    re.compile(rf"[CVPRAPC]{_B}(?:alle|ia|iale|iazza|ua|venida|laza|orso|arrer|vinguda)\s+"
+               rf"(?:(?:de|del|della|da|do|dos)\s+)?[A-ZÀ-Þ]{_WORD}(?:\s+{_WORD})?,?\s+\d{{1,4}}\b"),
 )
+# Street words glued to the name or standing after it, across Europe: Storgatan 5, Björkvägen 12, Søndergade 3,
+# Hämeentie 15 B, Andrássy út 60, Béke utca 63., Atatürk Caddesi No: 45, Václavské náměstí 12, Nordre Dige Allé 72.
+_GLUED = ("straße|strasse|str\\.|weg|allee|platz|gasse|ring|damm|ufer|straat|laan|plein|gracht|kade|singel|steeg|"
+          "dreef|gatan|gata|gränd|vägen|väg|torget|torg|stigen|backen|plan|allé|gade|vej|vænget|veien|vegen|gate|"
+          "tie|katu|kuja|polku|bulevardi|tori|kaari|rinne|katu|väylä")
+_AFTER = ("utca|út|útja|tér|körút|sor|köz|caddesi|cad\\.|cd\\.|sokak|sokağı|sk\\.|bulvarı|mahallesi|allé|plads|vej|gade|"
+          "náměstí|nám\\.|třída|ulice|ulica|straße|strasse|weg|allee|platz|street|gatan|vägen")
+_LEAD = ("calle|c/|via|viale|vicolo|piazza|piazzale|largo|corso|contrada|rua|avenida|av\\.|avda\\.|plaza|paseo|"
+         "ronda|camino|callejón|glorieta|travesía|carrera|carretera|carrer|avinguda|passeig|praça|travessa|estrada|"
+         "alameda|strada|str\\.|calea|aleea|bulevardul|bd\\.|splaiul|șoseaua|soseaua|piața|ul\\.|ulica|al\\.|aleja|"
+         "os\\.|osiedle|pl\\.|plac|ulice|rue")
+_NUM = r"(?:No\.?:?\s*|Nr\.?\s*|nº\s*|n\.\s*)?\d{1,5}(?:\s?[A-Za-z](?![\w'])|-\d{1,3})?\.?"
+_POST_TAIL = rf"(?:,?\s+(?:\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}}|\d{{3}}\s\d{{2}}|\d{{4,6}})\s+{_CAPW}(?:\s+{_CAPW}|\s+[A-Z]\b)?)?"
+_UNIT_TAIL = r"(?:,?\s+(?:puerta|piso|esc\.?|bloque|apt\.?|ap\.?|bl\.?|sc\.?|et\.?|lgh|lok\.?|m\.)\s*\w{1,4})*"
+def _both_cases(alternatives: str) -> str:
+    """"calle|via" -> "calle|Calle|via|Via": a case-sensitive alternation of literals lets the engine skip ahead
+    to their first letters, where IGNORECASE would try every position."""
+    words = alternatives.split("|")
+    return "|".join(dict.fromkeys(v for w in words for v in (w, w[:1].upper() + w[1:], w.upper())))
+
+
+_ADDRESS_INTL = (
+    re.compile(rf"[{_UPPER}]{_B}[\w'-]*(?i:{_GLUED})\s+{_NUM}(?i:{_UNIT_TAIL}){_POST_TAIL}"),
+    re.compile(rf"[{_UPPER}]{_B}[\w'-]+(?:\s+[\w'-]+){{0,3}}?\s+(?i:{_AFTER})\s+{_NUM}(?i:{_UNIT_TAIL}){_POST_TAIL}"),
+    re.compile(rf"(?:{_both_cases(_LEAD)})\s+(?:(?:de|del|della|delle|di|da|do|dos|das|la|las|los|el|l'|d')\s+)*"
+               rf"[{_UPPER}][\w'.-]*(?:\s+(?:(?:de|del|della|di|da|do|dos|la|y|e)\s+)?[{_UPPER}][\w'.-]*)"
+               rf"{{0,3}},?\s+{_NUM}(?i:{_UNIT_TAIL}){_POST_TAIL}"),
+)
+# UK postcodes (SW1A 1AA; lower case only with the space), US "City, ST 12345", and "postcode"/"zip" followed by a code.
+_POSTCODE = (
+    re.compile(r"[A-Z]{_B}[A-Z]?\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b".replace("{_B}", _B)),
+    re.compile(r"[a-z]{_B}[a-z]?\d[a-z\d]?\s\d[abd-hjlnp-uw-z]{2}\b".replace("{_B}", _B)),
+    re.compile(r"[A-Z]{_B}[a-z]+(?:\s[A-Z][a-z]+)?,\s[A-Z]{2}\s\d{5}(?:-\d{4})?\b".replace("{_B}", _B)),
+    re.compile(r"(?:postcode|Postcode|POSTCODE|zip|Zip|ZIP)\s(?:is\s)?([A-Za-z0-9]{2,4}\s?[A-Za-z0-9]{3}|\d{5})\b"),
+)
+_DIGITS = re.compile(r"\d+")
+_NOT_POSTCODE = re.compile(r"(?i)\d?(?:xs|xl|xxl|[sml])$")  # "2XL", "3 XS": sizes, not an inward code
+
 # Suffixes that name a street without doubt; the others ("way", "close", "park"...) are everyday words too,
 # so after them the street name must be capitalised ("45 there was way" is not an address).
 _CLEAR_SUFFIX = set("street st avenue ave av road rd lane ln drive dr boulevard blvd court ct terrace ter crescent "
@@ -214,19 +354,35 @@ about after before again way fit fits fitted depending things thing petite regul
 """.split())
 
 
+def _street_ok(m: re.Match) -> bool:
+    """The "number street-name suffix" form: no function words in the name; everyday suffixes ("way", "park")
+    count only after a capitalised name or with a unit, city or postcode after them."""
+    if m.group(1) is None:
+        return True
+    words = re.findall(r"[^\W\d_]+", m.group(1))
+    if not words or any(w.lower() in _FUNCTION_WORDS for w in words):
+        return False
+    return m.group(2).lower() in _CLEAR_SUFFIX or all(w[0].isupper() for w in words) or bool(m.group(3).strip())
+
+
 def _addresses(text: str) -> Iterable[Finding]:
-    for m in _ADDRESS.finditer(text):
-        if m.group(1) is not None:  # the "number street-name suffix" branch
-            words = re.findall(r"[A-Za-z'À-ÿ]+", m.group(1))
-            if not words or any(w.lower() in _FUNCTION_WORDS for w in words):
-                continue
-            # lowercase "way"/"gardens"... count only with a unit, city or postcode after them
-            if m.group(2).lower() not in _CLEAR_SUFFIX and not all(w[0].isupper() for w in words) \
-                    and not m.group(3).strip():
-                continue
-        yield Finding("ADDRESS", m.start(), m.end())
-    for m in _ADDRESS_CAP.finditer(text):
-        yield Finding("ADDRESS", m.start(), m.end())
+    spans = windows(text, _DIGITS, 110, 80)
+    for m, off in _in_windows(text, _ADDRESS, spans):
+        if _street_ok(m):
+            start = off + m.start()
+            unit = _UNIT_BEFORE.search(text[max(0, start - 30):start])
+            yield Finding("ADDRESS", start - (len(unit.group()) if unit else 0), off + m.end())
+    for rx in _ADDRESS_CAP[:2]:
+        for m, off in _in_windows(text, rx, spans):
+            start = off + m.start()
+            particle = _PARTICLE_BEFORE.search(text[max(0, start - 12):start])
+            yield Finding("ADDRESS", start - (len(particle.group()) if particle else 0), off + m.end())
+    for rx in (_ADDRESS_CAP[2], *_ADDRESS_INTL, *_POSTCODE):
+        for m, off in _in_windows(text, rx, spans):
+            if m.lastindex:  # "postcode XX1 1XX": the code after the cue word
+                yield Finding("ADDRESS", off + m.start(1), off + m.end(1))
+            elif rx not in _POSTCODE or not _NOT_POSTCODE.search(m.group()):
+                yield Finding("ADDRESS", off + m.start(), off + m.end())
 
 
 # ---------------------------------------------------------------- personal names
@@ -365,20 +521,31 @@ _DETECTORS = {"EMAIL": _emails, "IBAN": _ibans, "CARD": _cards, "PHONE": _phones
 
 
 def detect(text: str, types: Iterable[str] = TYPES) -> list[Finding]:
-    """Non-overlapping findings in `text`, sorted by start; overlaps go to the higher-priority type."""
+    """Non-overlapping findings in `text`, sorted by start; overlaps go to the higher-priority type.
+    Detectors read the folded text (same offsets); overlaps are resolved against the kept spans by binary search,
+    so the time grows with the text, not with the square of the number of findings."""
     if not text:
         return []
+    folded = fold(text)
     found: list[Finding] = []
     for t in types:
         if t not in _DETECTORS:
             raise ValueError(f"unknown PII type {t!r}; choose from {', '.join(TYPES)}")
-        found.extend(_DETECTORS[t](text))
+        found.extend(_DETECTORS[t](folded))
     found.sort(key=lambda f: (_PRIORITY[f.type], f.start, -(f.end - f.start)))
+    starts: list[int] = []  # kept spans, disjoint, so sorted by start and by end alike
+    ends: list[int] = []
     kept: list[Finding] = []
     for f in found:
-        if f.end > f.start and all(f.end <= k.start or f.start >= k.end for k in kept):
-            kept.append(f)
-    return sorted(kept, key=lambda f: f.start)
+        if f.end <= f.start:
+            continue
+        i = bisect.bisect_right(starts, f.start)
+        if (i and ends[i - 1] > f.start) or (i < len(starts) and starts[i] < f.end):
+            continue
+        starts.insert(i, f.start)
+        ends.insert(i, f.end)
+        kept.insert(i, f)
+    return kept
 
 
 def mask(text: str, types: Iterable[str] = TYPES) -> tuple[str, list[Finding]]:

@@ -195,6 +195,173 @@ def plant(text: str, sentence: str, rng: random.Random, spans: list) -> tuple[st
     return new, len(before) + len(sep_before), at, len(new) - len(text)
 
 
+# ---------------------------------------------------------------- hardening set (issue 17, finding 1)
+# Forms people use to get personal data past a filter, or simply write that way. Each gets its own generator and its
+# own sentences (none shared with the detector's cue lists on purpose); spans carry source "hardening:<form>[:pool]".
+# Drawn from a separate random stream after the original records, so those stay byte-identical.
+HARDENING_COUNTS = {"email_obfuscated": 40, "phone_obfuscated": 25, "address_intl": 30, "postcode_uk": 15,
+                    "name_lower": 25, "name_signoff": 25}
+WEBMAIL = ["gmail", "yahoo", "hotmail", "outlook", "icloud", "aol", "protonmail", "gmx", "live", "mail"]
+TLDS = ["com", "com", "co.uk", "fr", "de", "net", "org", "es", "it", "ca"]
+H_TEMPLATES = {
+    "email_obfuscated": ["if anyone from the shop reads this my email is {v}", "Seller please contact me: {v}",
+                         "email me ({v}) if you want pics of how it fits", "I can send photos, I'm {v}",
+                         "write to me at {v} - still no return label!", "my address for the label is {v}.",
+                         "Reach out on {v} if you have the same problem.", "Their support box {v} never answered."],
+    "phone_obfuscated": ["text me on {v} if you want to buy mine", "my cell is {v}, call after 6",
+                         "whatsapp {v} and I'll send pictures", "Mobile: {v}", "they can ring me on {v} anytime",
+                         "I left my number ({v}) with the courier and heard nothing.", "cell {v}"],
+    "address_intl": ["it was left at {v} which is not even my building.", "please resend to {v}.",
+                     "my home is {v} and the parcel went next door", "Sent back from {v} on the same day.",
+                     "the courier dropped it at {v}", "Shipping address: {v}"],
+    "postcode_uk": ["delivery to postcode {v} took 9 days", "anyone else in {v} get theirs late?",
+                    "we're in {v}, and the tracking said delivered", "postcode {v}, nothing arrived",
+                    "(I'm at {v} if that matters)"],
+    "name_lower": ["my name is {v} and i ordered a medium", "ask for {v} at the till, she is lovely",
+                   "thanks {v} for the help with sizing", "my mum {v} has the same coat", "i'm {v}, a size 8 usually",
+                   "bought one for my coworker {v} too", "the lady who helped me was {v}"],
+    "name_signoff": ["Regards {v}", "Regards, {v}", "Best, {v}", "Cheers {v}", "Thanks, {v}", "xo {v}",
+                     "Kind regards, {v}", "Sincerely {v}", "- {v}", "Many thanks\n{v}", "Love, {v}"],
+}
+LOWER_NAME_LOCALES = {"en_US": "in_list", "en_GB": "in_list", "es_ES": "in_list", "fr_FR": "in_list",
+                      "tr_TR": "held_out", "fi_FI": "held_out", "ro_RO": "held_out"}
+ROMANIZED = {"zh_CN": "held_out", "ja_JP": "held_out"}
+INTL_STREET_LOCALES = ["fr_FR", "de_DE", "es_ES", "pt_PT", "pl_PL", "cs_CZ", "sv_SE", "fi_FI", "tr_TR", "hu_HU",
+                       "da_DK", "it_IT", "ro_RO"]
+ACCENTED_STREETS = [
+    "12 rue de l'Église, 75004 Paris", "8, place de la Libération, 69002 Lyon", "3 allée des Châtaigniers",
+    "Mühlenstraße 14, 50667 Köln", "Königsallee 27", "Calle de Núñez de Balboa 34, 28001 Madrid",
+    "Avenida de la Constitución 7", "Rua São Bento 120, Lisboa", "ul. Złota 44, 00-120 Warszawa",
+    "Václavské náměstí 12, Praha", "Björkvägen 12, 123 45 Farsta", "Hämeentie 15 B, Helsinki",
+    "Atatürk Caddesi No: 45, İzmir", "Strada Mihai Eminescu 12, București", "Søndergade 3, 8000 Aarhus C",
+    "Andrássy út 60, Budapest", "Praça do Comércio 9, Lisboa", "Carrer de Sant Pere Més Alt 21, Barcelona",
+]
+
+
+def _romanized(rng: random.Random, f: Faker, full: bool) -> str:
+    return f"{f.first_romanized_name()} {f.last_romanized_name()}" if full else f.first_romanized_name()
+
+
+def hard_email(rng: random.Random, fakes: dict) -> tuple[str, str]:
+    f = fakes[rng.choice(["en_US", "en_GB", "fr_FR", "es_ES", "de_DE"])]
+    first, last = (unicodedata.normalize("NFKD", n).encode("ascii", "ignore").decode().lower()
+                   for n in (f.first_name(), f.last_name()))
+    first, last = (re.sub(r"[^a-z]", "", s) or "x" for s in (first, last))
+    host, tld = rng.choice(WEBMAIL + ["example", "fastmail", "btinternet"]), rng.choice(TLDS)
+    form = rng.choice(["words", "words_caps", "paren", "bracket", "spaced_at", "spaced_all", "fullwidth",
+                       "curly", "words_plain_tld", "accented"])
+    user = rng.choice([f"{first}.{last}", f"{first}{rng.randint(1, 99)}", f"{first}_{last}", f"{first[0]}{last}"])
+    if form == "words":
+        return user.replace(".", " dot ") + f" at {host} dot " + tld.replace(".", " dot "), form
+    if form == "words_caps":
+        return user.replace(".", " DOT ") + f" AT {host} DOT " + tld.replace(".", " DOT "), form
+    if form == "paren":
+        return f"{user} (at) {host} (dot) {tld.replace('.', ' (dot) ')}", form
+    if form == "bracket":
+        return f"{user}[at]{host}[dot]{tld.replace('.', '[dot]')}", form
+    if form == "spaced_at":
+        return f"{user} @ {host}.{tld}", form
+    if form == "spaced_all":
+        return f"{user} @ {host} . {tld.replace('.', ' . ')}", form
+    if form == "fullwidth":
+        return f"{user}\uff20{host}.{tld}", form
+    if form == "curly":
+        return f"{user}{{at}}{host}.{tld}", form
+    if form == "words_plain_tld":
+        return f"{user} at {host}.{tld}", form
+    acc = rng.choice(["zoë", "josé", "françois", "müller", "søren", "inês"])
+    return f"{acc}.{last}@{host}.{tld}", form
+
+
+def hard_phone(rng: random.Random, fakes: dict) -> tuple[str, str]:
+    form = rng.choice(["o_for_zero", "o_for_zero", "o_for_zero", "fullwidth", "uk_trunk_0"])
+    for _ in range(50):
+        num = make_phone(rng)
+        if form == "uk_trunk_0":
+            break
+        if "0" in num[1:]:
+            break
+    if form == "uk_trunk_0":  # "+44 (0)20 7946 0958": the trunk zero in brackets, as UK signatures write it
+        digits = f"20 79{rng.randint(10, 99)} {rng.randint(1000, 9999)}"
+        return rng.choice([f"+44 (0){digits}", f"+44 (0) {digits}"]), form
+    if form == "fullwidth":
+        return "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in num), form
+    zeros = [i for i, c in enumerate(num) if c == "0" and i > 0]
+    pick = set(rng.sample(zeros, max(1, len(zeros) * 2 // 3))) if zeros else set()
+    letter = rng.choice(["O", "o", "O"])
+    out = "".join(letter if i in pick else c for i, c in enumerate(num))
+    if not zeros:  # a UK drama-range mobile written with letters, as in the issue's "o77OO 9OO 123"
+        out = f"o77OO 9OO {rng.randint(100, 999)}"
+    return out, form
+
+
+def hard_address(rng: random.Random, fakes: dict) -> tuple[str, str]:
+    form = rng.choice(["faker_intl", "faker_intl", "accented_fixed", "us_full", "us_full"])
+    if form == "accented_fixed":
+        return rng.choice(ACCENTED_STREETS), form
+    if form == "us_full":
+        f = fakes["en_US"]
+        city, st = rng.choice(US_CITIES + [("Washington", "DC"), ("Springfield", "IL"), ("San José", "CA")])
+        return f"{f.street_address()}, {city}, {st} {f.zipcode()}", form
+    loc = rng.choice(INTL_STREET_LOCALES)
+    f = fakes.setdefault(loc, Faker(loc))
+    s = f.street_address()
+    if rng.random() < 0.5:
+        s += f", {f.postcode()} {f.city()}"
+    return " ".join(s.split()).replace(" ,", ","), f"{form}:{loc}"
+
+
+def hard_name(rng: random.Random, fakes: dict, form: str) -> tuple[str, str]:
+    if form == "name_signoff" and rng.random() < 0.4:
+        loc = rng.choice(list(ROMANIZED))
+        f = fakes.setdefault(loc, Faker(loc))
+        return _romanized(rng, f, rng.random() < 0.7), f"{ROMANIZED[loc]}:{loc}"
+    loc = rng.choice(list(LOWER_NAME_LOCALES))
+    f = fakes.setdefault(loc, Faker(loc))
+    name = f.first_name() if rng.random() < 0.4 else f"{f.first_name()} {f.last_name()}"
+    if form == "name_lower":
+        name = name.lower()
+    return name, f"{LOWER_NAME_LOCALES[loc]}:{loc}"
+
+
+def hardening_records(texts: pd.Series, rows: list[int], seed: int) -> list[dict]:
+    """One record per hardening item (rows not used by the original set), each item in its form's sentence."""
+    rng = random.Random(seed + 17)
+    fakes = {}
+    for i, loc in enumerate(sorted(set(INTL_STREET_LOCALES) | set(LOWER_NAME_LOCALES) | set(ROMANIZED) | {"en_GB"})):
+        fakes[loc] = Faker(loc)
+        fakes[loc].seed_instance(seed + 100 + i)
+    jobs = [form for form, n in HARDENING_COUNTS.items() for _ in range(n)]
+    rng.shuffle(jobs)
+    records = []
+    for row, form in zip(rows[:len(jobs)], jobs, strict=True):
+        if form == "email_obfuscated":
+            (value, sub), kind = hard_email(rng, fakes), "EMAIL"
+        elif form == "phone_obfuscated":
+            (value, sub), kind = hard_phone(rng, fakes), "PHONE"
+        elif form == "address_intl":
+            (value, sub), kind = hard_address(rng, fakes), "ADDRESS"
+        elif form == "postcode_uk":
+            value, sub, kind = fakes["en_GB"].postcode(), "gb", "ADDRESS"
+            value = value.lower() if rng.random() < 0.2 else value
+        else:
+            (value, sub), kind = hard_name(rng, fakes, form), "NAME"
+        template = rng.choice(H_TEMPLATES[form])
+        sentence = template.format(v=value)
+        text = texts[row]
+        if form == "name_signoff":  # a sign-off closes the review
+            off = len(text) + 1
+            text = f"{text} {sentence}"
+        else:
+            text, off, _, _ = plant(text, sentence, rng, [])
+        start = off + template.index("{v}")
+        span = {"type": kind, "start": start, "end": start + len(value), "value": value,
+                "source": f"hardening:{form}:{sub}"}
+        assert text[span["start"]:span["end"]] == value, (text, span)
+        records.append({"row": int(row), "text": text, "spans": [span]})
+    return records
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seed", type=int, default=6)
@@ -242,11 +409,13 @@ def main() -> None:
         for s in spans:
             assert text[s["start"]:s["end"]] == s["value"], (text, s)
         records.append({"row": int(row), "text": text, "spans": sorted(spans, key=lambda s: s["start"])})
+    records += hardening_records(texts, rows[pos:], args.seed)
     with open(args.out, "w", encoding="utf-8") as fh:
         for r in records:
             fh.write(json.dumps(r, ensure_ascii=False) + "\n")
     n = sum(len(r["spans"]) for r in records)
-    print(json.dumps({"out": args.out, "records": len(records), "planted": n, "by_type": COUNTS, "seed": args.seed}))
+    print(json.dumps({"out": args.out, "records": len(records), "planted": n, "by_type": COUNTS,
+                      "hardening": HARDENING_COUNTS, "seed": args.seed}))
 
 
 if __name__ == "__main__":

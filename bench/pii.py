@@ -1,15 +1,17 @@
 """PII masking quality on the planted test set (analysis/pii_testset.jsonl) and false masks on unplanted reviews.
 
-    python bench/pii.py [--negatives 2000] [--seed 6]
+    python bench/pii.py [--negatives 2000] [--seed 6] [--module path/to/pii.py]
 
 Recall per type: a planted item counts as found when findings of the *same* type cover every one of its characters
 ("any type": covered by findings of any type, i.e. it is masked). False positives: masks on reviews where nothing was
-planted, and masks on planted reviews that touch no planted item. Also times masking every demo review.
+planted, and masks on planted reviews that touch no planted item. Also times masking every demo review, and one text of 10 KB, 100 KB and
+1 MB (so linearity shows). `--module` measures another copy of the masker (e.g. `git show HEAD~3:analysis/pii.py`).
 """
 from __future__ import annotations
 
 import argparse
 import collections
+import importlib.util
 import json
 import random
 import sys
@@ -35,6 +37,18 @@ def covered(span: dict, findings: list, same_type: bool) -> bool:
     return not chars
 
 
+def groups_of(span: dict) -> list[str]:
+    """The rows a planted item counts in: its type, its name pool, and for the hardening items their form."""
+    parts = span["source"].split(":")
+    out = [span["type"]]
+    pool = next((p for p in parts if p in ("in_list", "held_out")), None)
+    if span["type"] == "NAME" and pool:
+        out.append(f"NAME/{pool}")
+    if parts[0] == "hardening":
+        out.append(f"new/{parts[1]}")
+    return out
+
+
 def evaluate(records: list[dict]) -> dict:
     hits, hits_any, total = collections.Counter(), collections.Counter(), collections.Counter()
     misses = collections.defaultdict(list)
@@ -43,7 +57,7 @@ def evaluate(records: list[dict]) -> dict:
         findings = pii.detect(r["text"])
         for s in r["spans"]:
             key = s["type"]
-            groups = [key] + ([f"NAME/{s['source'].split(':')[0]}"] if key == "NAME" else [])
+            groups = groups_of(s)
             ok, ok_any = covered(s, findings, True), covered(s, findings, False)
             for g in groups:
                 total[g] += 1
@@ -57,20 +71,50 @@ def evaluate(records: list[dict]) -> dict:
     return {"total": total, "hits": hits, "hits_any": hits_any, "misses": misses, "extra": extra}
 
 
+def load_masker(path: str | None):
+    """analysis.pii, or the masker module at `path` (to measure an older version on the same set)."""
+    if not path:
+        return pii
+    spec = importlib.util.spec_from_file_location("pii_under_test", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def timing(records: list[dict], sizes=(10_000, 100_000, 1_000_000)) -> list[tuple[str, int, int, float]]:
+    """(text kind, size, findings, seconds) for one text per size: planted reviews run together, and a dense text
+    where an item sits every ~40 characters (the worst case for resolving overlaps between findings)."""
+    planted = " ".join(r["text"] for r in records)
+    dense = " ".join(f"{r['text'][s['start']:s['end']]} and then" for r in records for s in r["spans"])
+    out = []
+    for kind, base in (("planted reviews", planted), ("dense items", dense)):
+        for n in sizes:
+            text = (base * (n // len(base) + 1))[:n]
+            t0 = time.perf_counter()
+            _, found = pii.mask(text)
+            out.append((kind, n, len(found), time.perf_counter() - t0))
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--negatives", type=int, default=2000)
     ap.add_argument("--seed", type=int, default=6)
     ap.add_argument("--testset", default=str(TESTSET), help="a file written by bench/make_pii_testset.py")
+    ap.add_argument("--module", help="path of another analysis/pii.py to measure instead")
+    ap.add_argument("--sizes", default="10000,100000,1000000", help="text sizes to time, comma-separated")
     args = ap.parse_args()
+    global pii
+    pii = load_masker(args.module)
     records = [json.loads(line) for line in Path(args.testset).read_text(encoding="utf-8").splitlines()]
     res = evaluate(records)
     print(f"planted test set: {len(records)} reviews, {sum(len(r['spans']) for r in records)} planted items\n")
-    print(f"{'type':<16}{'planted':>8}{'found':>7}{'recall':>9}{'masked (any type)':>19}")
-    for t in list(pii.TYPES) + ["NAME/in_list", "NAME/held_out"]:
+    print(f"{'type':<24}{'planted':>8}{'found':>7}{'recall':>9}{'masked (any type)':>19}")
+    forms = sorted(g for g in res["total"] if g.startswith("new/"))
+    for t in list(pii.TYPES) + ["NAME/in_list", "NAME/held_out"] + forms:
         n = res["total"][t]
         if n:
-            print(f"{t:<16}{n:>8}{res['hits'][t]:>7}{res['hits'][t] / n:>9.1%}{res['hits_any'][t] / n:>19.1%}")
+            print(f"{t:<24}{n:>8}{res['hits'][t]:>7}{res['hits'][t] / n:>9.1%}{res['hits_any'][t] / n:>19.1%}")
     for t, vals in res["misses"].items():
         print(f"  missed {t}: {vals[:12]}")
     print(f"\nmasks on planted reviews touching no planted item: {len(res['extra'])} {res['extra'][:10]}")
@@ -80,13 +124,15 @@ def main() -> None:
     pool = [i for i, t in texts.items() if isinstance(t, str) and i not in used]
     negatives = random.Random(args.seed).sample(pool, args.negatives)
     fp = collections.Counter()
-    examples = []
+    examples, fp_reviews = [], []
     for i in negatives:
         for f in pii.detect(texts[i]):
             fp[f.type] += 1
+            fp_reviews.append((i, f))
             examples.append((f.type, texts[i][max(0, f.start - 20):f.end + 20]))
+    affected = len({i for i, f in fp_reviews})
     print(f"false masks on {args.negatives} unplanted reviews: {sum(fp.values())} {dict(fp)} "
-          f"(reviews affected: {len({e[1] for e in examples})})")
+          f"(reviews affected: {affected}, false-positive rate {affected / args.negatives:.2%} of reviews)")
     for e in examples[:10]:
         print("  ", e)
 
@@ -102,6 +148,9 @@ def main() -> None:
     pii.mask_many(all_texts)
     dt = time.perf_counter() - t0
     print(f"\nmasking all {len(all_texts)} demo reviews: {dt:.1f} s ({len(all_texts) / dt:.0f} reviews/s)")
+    print("\nmasking one text (time should grow linearly with size):")
+    for kind, n, found, sec in timing(records, [int(x) for x in args.sizes.split(",")]):
+        print(f"  {kind:<16}{n / 1000:>7.0f} KB  {found:>6} findings  {sec:>7.2f} s")
 
 
 if __name__ == "__main__":
