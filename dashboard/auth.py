@@ -26,8 +26,13 @@ SHARED_AUTH_KEYS = {"redirect_uri", "cookie_secret", "expose_tokens", "client_id
 # ---------------------------------------------------------------- first start and configuration
 @st.cache_resource(show_spinner=False)
 def ensure_admin(path: str) -> bool:
-    """Once per process and user file: create the first admin and print its one-time password to the console."""
-    pw = UserStore(path).ensure_admin()
+    """Once per process and user file: create the first admin and print its one-time password to the console.
+    Only the home's own users file gets one (analysis/users.py); otherwise the console says why there is none."""
+    try:
+        pw = UserStore(path).ensure_admin()
+    except ShoplensError as exc:
+        print(f"\n  Shoplens: no first admin created: {exc}\n", flush=True)
+        return False
     if pw:
         print(users.first_start_message(pw), flush=True)
     return bool(pw)
@@ -55,12 +60,23 @@ def _setting(name: str, default):
 
 
 # ---------------------------------------------------------------- who is signed in
+def _users_or_stop() -> UserStore:
+    """The users file, or a one-line error on the page (and nothing below it) when it is missing or damaged."""
+    users_ = UserStore()
+    try:
+        users_.check()
+    except ShoplensError as exc:
+        st.error(str(exc), icon=":material/error:")
+        st.stop()
+    return users_
+
+
 def current_user() -> dict | None:
     """The signed-in user (session contract above), or None. Sessions signed in here are re-checked against the
     user file on every run, so a removed user is signed out and a changed role applies at once."""
     user = st.session_state.get("auth_user")
     if user and user.get("via") in ("local", "oidc"):
-        rec = UserStore().get(user["username"])
+        rec = _users_or_stop().get(user["username"])
         if rec is None and user["via"] == "local":
             _clear_session()
             return None
@@ -149,7 +165,7 @@ def sign_in_page() -> None:
         return
     name = (name or "").strip()
     try:
-        user = UserStore().verify(name, pw or "")
+        user = _users_or_stop().verify(name, pw or "")
     except AuthError as exc:
         audit("sign_in_failed", "app", {"reason": getattr(exc, "reason", "refused"), "method": "password"},
               who=name[:100] or "(empty)")
@@ -253,13 +269,17 @@ def csv_with_provenance(df: pd.DataFrame, what: str, filters: dict) -> bytes:
     return export_safety.to_csv_with_comments(df, [head]).encode("utf-8")
 
 
-def _log_export(what: str, filters: dict, rows: int, file_name: str, sha256: str) -> None:
-    audit("export", what, {**provenance(what, filters), "rows": rows, "file": file_name, "sha256": sha256})
+def _log_export(what: str, filters: dict, rows: int, file_name: str, sha256: str, details: dict | None = None) -> None:
+    audit("export", what, {**provenance(what, filters), "rows": rows, "file": file_name, "sha256": sha256,
+                           **(details or {})})
 
 
-def export_button(label: str, data: bytes, file_name: str, *, what: str, filters: dict, rows: int, key: str,
-                  mime: str = "text/csv", **kwargs) -> None:
-    """A download button whose click is written to the audit log (who, when, filters, rows, file hash)."""
+def export_button(label: str, data: bytes | str, file_name: str, *, what: str, filters: dict, rows: int, key: str,
+                  mime: str = "text/csv", details: dict | None = None, **kwargs) -> None:
+    """A download button whose click is written to the audit log (who, when, filters, rows, file hash, and any
+    `details`); the callback runs before the rerun that the click starts (Streamlit 1.67 `on_click=callable`)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
     st.download_button(label, data, file_name=file_name, mime=mime, key=key, on_click=_log_export,
                        args=(what, json.loads(json.dumps(filters, default=str)), rows, file_name,
-                             hashlib.sha256(data).hexdigest()), **kwargs)
+                             hashlib.sha256(raw).hexdigest(), json.loads(json.dumps(details or {}, default=str))),
+                       **kwargs)

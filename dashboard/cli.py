@@ -8,7 +8,7 @@ import json
 import os
 import sys
 
-from analysis.config import default_db_path
+from analysis.config import default_db_path, private_umask
 from analysis.errors import ShoplensError
 from dashboard import cli_auth
 
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    private_umask()  # outputs, rejects reports and the database carry raw rows: owner-only from the start
     try:
         user = cli_auth.check(args)  # every command checks the role (dashboard/cli_auth.py)
         args.who, args.auth_role = user.username, user.role

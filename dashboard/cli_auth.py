@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from analysis import store
-from analysis.users import AuthError, User, UserStore, allows, first_start_message
+from analysis.users import AuthError, FirstStartRefused, User, UserStore, allows, first_start_message, is_default_file
 
 # Least role for each command; commands not listed need analyst (a new command is not open to marketers by default).
 # A command can also say so itself: `subparser.set_defaults(min_role="marketer")`.
@@ -59,9 +59,22 @@ def _empty_database(db: str) -> bool:
         con.close()
 
 
+def _first_start(users: UserStore, empty_database: bool) -> str | None:
+    """A CLI-first install gets its admin too (one-time password shown once), but only in the home's own users file
+    and only while the database at hand holds no data: an environment variable pointing at a fresh file or home must
+    not mint an admin for a shop that already has one."""
+    if not (empty_database and is_default_file(users.path)):
+        return None
+    try:
+        return users.ensure_admin()
+    except FirstStartRefused:
+        return None
+
+
 def resolve(args) -> User:
     """The user running this command, or AuthError."""
     users = UserStore()
+    users.check()  # a missing SHOPLENS_USERS file or a corrupt one is the first thing to say
     token = _token()
     if token:
         return users.verify_token(token)
@@ -77,8 +90,9 @@ def resolve(args) -> User:
             raise AuthError(f"{name} still has a one-time password",
                             fix="choose your own first: shoplens --user NAME users passwd")
         return user
-    pw = users.ensure_admin()  # a CLI-first install gets its admin too; its one-time password is shown once
-    if args.command == "demo" and _empty_database(args.db):
+    empty = _empty_database(args.db)
+    pw = _first_start(users, empty)
+    if args.command == "demo" and empty:
         if pw:
             print(first_start_message(pw), file=sys.stderr)
         return User("first-start", "analyst")
@@ -107,13 +121,18 @@ def check(args) -> User:
 
 def log(args, who: str, action: str, details: dict, target: str | None = None) -> None:
     """One audit_log row in the command's database; a missing or busy database only costs a note on stderr."""
-    if not Path(args.db).exists():
+    if not Path(args.db).is_file():
         return
+    details = {"via": "cli", **details}
+    if os.environ.get("SHOPLENS_USERS") and not is_default_file(os.environ["SHOPLENS_USERS"]):
+        details["users_file"] = os.environ["SHOPLENS_USERS"]  # whose accounts vouched for `who`
     try:
         con = store.connect(args.db)
         try:
-            store.audit(con, str(who)[:100], action, target or f"cli {args.command}", {"via": "cli", **details})
+            store.audit(con, str(who)[:100], action, target or f"cli {args.command}", details)
         finally:
             con.close()
+    except store.StoreError:
+        return  # not a database: the command itself says so in its one line
     except Exception as exc:  # the command's own outcome stands; say why the log has no row for it
         print(f"shoplens: note: audit log not written ({type(exc).__name__})", file=sys.stderr)

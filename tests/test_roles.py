@@ -154,7 +154,8 @@ def test_page_for_role(home, page, role):
 
 def test_one_time_admin_password_flow(tmp_path, monkeypatch, home, capsys):
     users_file = tmp_path / "users.json"
-    monkeypatch.setenv("SHOPLENS_USERS", str(users_file))  # a first start: no users yet
+    monkeypatch.setenv("SHOPLENS_HOME", str(tmp_path))  # a first start: the home's own users file, no users yet
+    monkeypatch.delenv("SHOPLENS_USERS")
     at = app(None)
     printed = capsys.readouterr().out
     pw = re.search(r"one-time password\s+(\S+)", printed).group(1)
@@ -247,9 +248,9 @@ def cli_db(demo_file, tmp_path, monkeypatch):
     """A copy of the demo database and a users file with one user per role, each with an API token."""
     db = tmp_path / "cli.duckdb"
     shutil.copy(demo_file, db)
+    users = UserStore(tmp_path / "users.json")  # created by the caller; SHOPLENS_USERS only names existing files
     monkeypatch.setenv("SHOPLENS_USERS", str(tmp_path / "users.json"))
     monkeypatch.delenv("SHOPLENS_TOKEN", raising=False)
-    users = UserStore()
     tokens = {}
     for role in ROLES:
         users.add(f"{role}1", role, password=f"{role}-password", must_change=False)
@@ -314,7 +315,8 @@ def test_cli_demo_bootstrap_on_an_empty_database(capsys, monkeypatch, tmp_path):
     """`shoplens demo` on a fresh home works without a user (nothing to read or overwrite) and creates the admin."""
     from analysis import demo
 
-    monkeypatch.setenv("SHOPLENS_USERS", str(tmp_path / "users.json"))
+    monkeypatch.setenv("SHOPLENS_HOME", str(tmp_path))  # a fresh home: its own users file, created on first start
+    monkeypatch.delenv("SHOPLENS_USERS")
     monkeypatch.delenv("SHOPLENS_TOKEN", raising=False)
     monkeypatch.setattr(demo, "build", lambda con, path, who="demo": {"built_by": who})
     code, stdout, err = run_cli(capsys, "--db", tmp_path / "fresh.duckdb", "demo")
