@@ -18,6 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 
 import opendp.prelude as dp
 import pandas as pd
@@ -38,6 +39,8 @@ DEFAULT_TOTAL_EPSILON = 10.0
 DEFAULT_TOTAL_DELTA = 1e-5
 DEFAULT_DELTA = 1e-7
 MAX_EPSILON = 20.0
+MIN_EPSILON = 0.001  # below this the noise dwarfs any shop's numbers, and OpenDP's scale overflows near 5e-324
+MAX_REVENUE_BOUND = 1e12  # keeps the noise scale (bound / ε) a finite number
 
 LEDGER_DDL = [
     """CREATE TABLE IF NOT EXISTS dp_budget (
@@ -94,13 +97,33 @@ def set_budget(con, dataset: str, epsilon_total: float, delta_total: float = DEF
 
 def budget(con, dataset: str) -> dict:
     """{'epsilon_total', 'delta_total', 'epsilon_spent', 'delta_spent', 'epsilon_left', 'delta_left', 'releases'}."""
+    exact = _exact_budget(con, dataset)
+    return {k: float(v) if isinstance(v, Decimal) else v for k, v in exact.items()}
+
+
+def _exact_budget(con, dataset: str) -> dict:
+    """The budget in exact decimal arithmetic. ε and δ are typed as decimals (0.1, 1e-7); summing them as binary
+    floats drifts (99 × 1e-7 + 1e-7 > 1e-5), which refused the 100th δ = 1e-7 release of a 1e-5 budget. Each stored
+    float is read back as the shortest decimal that round-trips to it, so sums are exact."""
     ensure_tables(con)
     row = con.execute("SELECT epsilon_total, delta_total FROM dp_budget WHERE dataset = ?", [dataset]).fetchone()
-    eps_total, delta_total = row if row else (DEFAULT_TOTAL_EPSILON, DEFAULT_TOTAL_DELTA)
-    spent = con.execute("SELECT coalesce(sum(epsilon), 0), coalesce(sum(delta), 0), count(*) FROM dp_ledger "
-                        "WHERE dataset = ?", [dataset]).fetchone()
-    return {"epsilon_total": eps_total, "delta_total": delta_total, "epsilon_spent": spent[0], "delta_spent": spent[1],
-            "epsilon_left": eps_total - spent[0], "delta_left": delta_total - spent[1], "releases": spent[2]}
+    eps_total, delta_total = (_dec(v) for v in (row if row else (DEFAULT_TOTAL_EPSILON, DEFAULT_TOTAL_DELTA)))
+    rows = con.execute("SELECT epsilon, delta FROM dp_ledger WHERE dataset = ?", [dataset]).fetchall()
+    eps_spent = sum((_dec(e) for e, _ in rows), Decimal(0))
+    delta_spent = sum((_dec(d) for _, d in rows), Decimal(0))
+    return {"epsilon_total": eps_total, "delta_total": delta_total, "epsilon_spent": eps_spent,
+            "delta_spent": delta_spent, "epsilon_left": eps_total - eps_spent, "delta_left": delta_total - delta_spent,
+            "releases": len(rows)}
+
+
+def _dec(x) -> Decimal:
+    return Decimal(repr(float(x)))
+
+
+def _show(x: Decimal) -> str:
+    """A budget amount as it is, never rounded up to look like enough (0 when spent)."""
+    x = max(x, Decimal(0)).normalize()
+    return format(x, "f" if x == 0 or x >= Decimal("0.0001") else "g")
 
 
 def charge(con, dataset: str | Sequence[str], epsilon: float, delta: float, query: str, params: dict,
@@ -110,14 +133,16 @@ def charge(con, dataset: str | Sequence[str], epsilon: float, delta: float, quer
     A release that reads several datasets is charged to each of them, all or none: a customer's orders and reviews
     are both in it, so either budget running out must stop it."""
     ensure_tables(con)
+    need_eps, need_delta = _dec(epsilon), _dec(delta)
     with store.transaction(con):
         for name in _datasets(dataset):
-            b = budget(con, name)
-            if b["epsilon_spent"] + epsilon > b["epsilon_total"] + 1e-12 or b["delta_spent"] + delta > b["delta_total"]:
+            b = _exact_budget(con, name)
+            if need_eps > b["epsilon_left"] or need_delta > b["delta_left"]:
                 raise BudgetExceeded(
-                    f"Privacy budget exceeded: this release needs ε = {epsilon:g}, δ = {delta:.2g} but dataset "
-                    f"'{name}' has ε = {max(b['epsilon_left'], 0):g}, δ = {max(b['delta_left'], 0):.2g} left of its "
-                    f"total ε = {b['epsilon_total']:g}, δ = {b['delta_total']:.2g} ({b['releases']} releases so far)",
+                    f"Privacy budget exceeded: this release needs ε = {_show(need_eps)}, δ = {_show(need_delta)} but "
+                    f"dataset '{name}' has ε = {_show(b['epsilon_left'])}, δ = {_show(b['delta_left'])} left of its "
+                    f"total ε = {_show(b['epsilon_total'])}, δ = {_show(b['delta_total'])} ({b['releases']} releases "
+                    "so far)",
                     fix="choose a smaller ε, or ask an admin to raise the dataset's budget (Share page, or "
                         "`shoplens share --dataset NAME --set-budget EPS`)")
         for name in _datasets(dataset):
@@ -141,6 +166,15 @@ _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 def _datasets(dataset: str | Sequence[str]) -> tuple[str, ...]:
     return (dataset,) if isinstance(dataset, str) else tuple(dataset)
+
+
+def check_epsilon(epsilon) -> None:
+    """Refuse an ε outside [MIN_EPSILON, MAX_EPSILON] before anything is charged or computed."""
+    if isinstance(epsilon, bool) or not isinstance(epsilon, (int, float)) or not math.isfinite(epsilon) \
+            or not MIN_EPSILON <= epsilon <= MAX_EPSILON:
+        raise ShoplensError(f"ε must be a number from {MIN_EPSILON:g} to {MAX_EPSILON:g}, got {epsilon!r}",
+                            where="--epsilon", fix="pass e.g. --epsilon 1 (smaller spends less budget but adds "
+                                                   "more noise)")
 
 
 def _check_positive(what: str, value: float, upper: float = math.inf) -> None:
@@ -222,7 +256,7 @@ def group_counts(con, table: str, by: str, epsilon: float, delta: float = DEFAUL
                  min_count: float = 0, dataset: str | None = None, who: str = "",
                  unknown_customer: str = "exclude") -> DPResult:
     """Noisy number of distinct customers per group (segment or category sizes)."""
-    _check_positive("ε", epsilon, MAX_EPSILON)
+    check_epsilon(epsilon)
     cols = _columns(con, table)
     _need(cols, table, by)
     unit, where, note = _customer_key(cols, table, unknown_customer)
@@ -247,8 +281,8 @@ def revenue_by_group(con, by: str = "country", epsilon: float = 1.0, revenue_bou
     """Noisy customers and revenue per group; each customer's revenue in a group is clamped to [0, revenue_bound].
 
     Half of ε releases the groups and their customer counts (with threshold), half the revenue sums."""
-    _check_positive("ε", epsilon, MAX_EPSILON)
-    _check_positive("revenue bound", revenue_bound)
+    check_epsilon(epsilon)
+    _check_positive("revenue bound", revenue_bound, MAX_REVENUE_BOUND)
     cols = _columns(con, table)
     _need(cols, table, by, "line_total")
     unit, where, note = _customer_key(cols, table, unknown_customer)
@@ -280,7 +314,7 @@ def average_rating(con, by: str = "category", epsilon: float = 1.0, max_reviews:
                    delta: float = DEFAULT_DELTA, min_count: float = 0, table: str = "reviews",
                    dataset: str | None = None, who: str = "", unknown_customer: str = "as_individuals") -> DPResult:
     """Noisy number of reviews and average rating per group; each customer contributes at most `max_reviews`."""
-    _check_positive("ε", epsilon, MAX_EPSILON)
+    check_epsilon(epsilon)
     cols = _columns(con, table)
     _need(cols, table, by, "rating")
     unit, where, note = _customer_key(cols, table, unknown_customer)
@@ -317,7 +351,7 @@ def topic_counts(con, by: str = "category", epsilon: float = 1.0, max_reviews: i
     Each customer contributes at most `max_reviews` labelled reviews and each review at most its `max_topics`
     highest-scoring topics, so one customer moves at most max_reviews × max_topics (group, topic) counts by one
     each, and any single count by at most max_reviews: that is the sensitivity the noise and threshold are set for."""
-    _check_positive("ε", epsilon, MAX_EPSILON)
+    check_epsilon(epsilon)
     _check_whole("reviews per customer", max_reviews)
     _check_whole("topics per review", max_topics)
     cols = _columns(con, table)

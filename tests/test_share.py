@@ -202,8 +202,8 @@ def cli_shop(tmp_path, monkeypatch):
     con = store.connect(path)
     fill_shop(con)
     con.close()
+    users = UserStore(tmp_path / "users.json")
     monkeypatch.setenv("SHOPLENS_USERS", str(tmp_path / "users.json"))
-    users = UserStore()
     tokens = {}
     for role in ("marketer", "admin"):
         users.add(f"{role}1", role, password=f"{role}-password", must_change=False)

@@ -46,7 +46,9 @@ def cmd_share(args) -> dict:
                             fix="pass --dataset orders|reviews, or the release (WHAT) whose datasets it is for")
     if args.set_budget is None and args.epsilon is None:
         raise ShoplensError("Say how much privacy budget to spend", where="--epsilon",
-                            fix=f"pass --epsilon, a number above 0 and at most {dp.MAX_EPSILON:g} (e.g. 1)")
+                            fix=f"pass --epsilon, a number from {dp.MIN_EPSILON:g} to {dp.MAX_EPSILON:g} (e.g. 1)")
+    if args.epsilon is not None:
+        dp.check_epsilon(args.epsilon)  # before the database is opened: a refused release charges neither ε nor δ
     out = _out(args.out) if args.epsilon is not None else None
     if not Path(args.db).exists():
         raise ShoplensError(f"No database at {args.db}", where="--db", fix="run `shoplens demo` or load a file first")
@@ -86,7 +88,7 @@ def register(sub) -> None:
     s.add_argument("--by", choices=BYS, default=None,
                    help="group by; default: " + ", ".join(f"{w} by {b}" for w, b in dp_releases.DEFAULT_BY.items()))
     s.add_argument("--epsilon", type=float, default=None,
-                   help=f"privacy budget this release spends (above 0, at most {dp.MAX_EPSILON:g}); "
+                   help=f"privacy budget this release spends (from {dp.MIN_EPSILON:g} to {dp.MAX_EPSILON:g}); "
                         "required to release")
     s.add_argument("--revenue-bound", type=float, default=dp_releases.DEFAULT_REVENUE_BOUND,
                    help="revenue: each customer's revenue per group is clamped to [0, this]")
