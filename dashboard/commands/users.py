@@ -49,9 +49,13 @@ def cmd_token(args) -> dict:
     name = args.name or args.who
     if name != args.who and args.auth_role != "admin":
         raise ShoplensError(f"Only an admin can create a token for {name}", fix="create one for yourself")
-    token = UserStore().create_token(name, args.label)
-    _log(args, "token_created", name, {"label": args.label, "id": token.split("_")[1]})
-    return {"user": name, "token": token, "note": "shown once; keep it in a 0600 file for SHOPLENS_TOKEN_FILE"}
+    users = UserStore()
+    token = users.create_token(name, args.label, expires_days=args.expires_days)
+    tid = token.split("_")[1]
+    expires = next(t["expires_at"] for t in users.tokens() if t["id"] == tid)
+    _log(args, "token_created", name, {"label": args.label, "id": tid, "expires_at": expires})
+    return {"user": name, "token": token, "expires_at": expires,
+            "note": "shown once; keep it in a 0600 file for SHOPLENS_TOKEN_FILE"}
 
 
 def cmd_revoke(args) -> dict:
@@ -76,7 +80,7 @@ def cmd_passwd(args) -> dict:
 def register(sub) -> None:
     s = sub.add_parser("users", help="user accounts and API tokens (admins); `users passwd` for your own password")
     u = s.add_subparsers(dest="users_command", required=True)
-    p = u.add_parser("list", help="users and tokens (no secrets)")
+    p = u.add_parser("list", help="users and tokens (no secrets; each token with its expiry)")
     p.set_defaults(func=cmd_list, min_role="admin")
     p = u.add_parser("add", help="add a user; prints a one-time password for local users")
     p.add_argument("name")
@@ -96,6 +100,8 @@ def register(sub) -> None:
     p = u.add_parser("token", help="an API token for batch jobs (yours, or anyone's for an admin); shown once")
     p.add_argument("name", nargs="?", default=None)
     p.add_argument("--label", default="", help="what it is for, e.g. nightly-load")
+    p.add_argument("--expires-days", type=int, default=None, metavar="N",
+                   help="refuse the token N days from now (1 to 3650; default: until revoked)")
     p.set_defaults(func=cmd_token, min_role="marketer")
     p = u.add_parser("revoke-token", help="revoke an API token by its id")
     p.add_argument("id")

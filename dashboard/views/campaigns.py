@@ -174,6 +174,8 @@ if items:
         customers = {s: customers_csv(path, s) for s in segs} if with_customers else {}
         files = campaign_package.table_files(chosen, style)
         cols = st.columns(5)
+        customer_rows = {seg: data.count(b"\n") - 1 for seg, data in customers.items()}
+        filters = {"segments": ", ".join(segs), "drafts": scope, "merge_tags": style}
         for col, (label, data, name, mime) in zip(cols, [
             ("CSV", files["drafts.csv"], "drafts.csv", "text/csv"),
             ("XLSX", files["drafts.xlsx"], "drafts.xlsx",
@@ -183,8 +185,13 @@ if items:
             ("Campaign ZIP", campaign_package.zip_bundle(chosen, style, customers, files), "campaign.zip",
              "application/zip"),
         ], strict=True):
-            col.download_button(label, data, file_name=name, mime=mime, on_click="ignore", width="stretch",
-                                icon=":material/download:", key=f"campaign_dl_{name.replace('.', '_')}")
+            # every download is audited (who, drafts, customer rows, file hash); the ZIP carries customer lists
+            with col:
+                auth.export_button(label, data, file_name=name, mime=mime, width="stretch",
+                                   icon=":material/download:", key=f"campaign_dl_{name.replace('.', '_')}",
+                                   what="campaign package" if name.endswith(".zip") else "campaign drafts",
+                                   filters=filters, rows=len(chosen),
+                                   details={"customer_rows": customer_rows} if name.endswith(".zip") else None)
         st.caption("The ZIP holds every format, an HTML email and a .eml per email draft"
                    + (", and each segment's customer list." if with_customers else
                       ". Customer lists are for analysts; ask one to export the segment's list."))
@@ -193,10 +200,15 @@ if items:
             c1, c2, c3 = st.columns([2, 1, 1], vertical_alignment="bottom")
             k = c1.selectbox("Email draft", emails, key="campaign_email_pick",
                              format_func=lambda i: f"{chosen[i]['segment']}: {chosen[i]['subject'] or '(no subject)'}")
-            c2.download_button("HTML email", draft_export.to_html_email(chosen[k], style).encode("utf-8"),
-                               file_name="draft.html", mime="text/html", on_click="ignore", key="campaign_dl_html")
-            c3.download_button(".eml", draft_export.to_eml(chosen[k], style), file_name="draft.eml",
-                               mime="message/rfc822", on_click="ignore", key="campaign_dl_eml")
+            one = {"segment": chosen[k]["segment"], "merge_tags": style}
+            with c2:
+                auth.export_button("HTML email", draft_export.to_html_email(chosen[k], style).encode("utf-8"),
+                                   file_name="draft.html", mime="text/html", key="campaign_dl_html",
+                                   what="campaign draft", filters=one, rows=1)
+            with c3:
+                auth.export_button(".eml", draft_export.to_eml(chosen[k], style), file_name="draft.eml",
+                                   mime="message/rfc822", key="campaign_dl_eml", what="campaign draft", filters=one,
+                                   rows=1)
         if with_customers:
             for s in segs:
                 auth.export_button(f"{s} customers (CSV)", customers[s], file_name=f"customers_{s}.csv",
