@@ -333,7 +333,7 @@ _POSTCODE = (
     re.compile(r"[A-Z]{_B}[A-Z]?\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b".replace("{_B}", _B)),
     re.compile(r"[a-z]{_B}[a-z]?\d[a-z\d]?\s\d[abd-hjlnp-uw-z]{2}\b".replace("{_B}", _B)),
     re.compile(r"[A-Z]{_B}[a-z]+(?:\s[A-Z][a-z]+)?,\s[A-Z]{2}\s\d{5}(?:-\d{4})?\b".replace("{_B}", _B)),
-    re.compile(r"(?:postcode|Postcode|POSTCODE|zip|Zip|ZIP)\s(?:is\s)?([A-Za-z0-9]{2,4}\s?[A-Za-z0-9]{3}|\d{5})\b"),
+    re.compile(r"(?:postcode|Postcode|POSTCODE|zip|Zip|ZIP)\s(?:is\s)?([A-Za-z]{1,2}\d[A-Za-z\d]?\s?\d[A-Za-z]{2}|\d{4,5})\b"),
 )
 _DIGITS = re.compile(r"\d+")
 _NOT_POSTCODE = re.compile(r"(?i)\d?(?:xs|xl|xxl|[sml])$")  # "2XL", "3 XS": sizes, not an inward code
@@ -455,32 +455,62 @@ _WEAK_CUE = re.compile(r"(?i:(?:this is|i am|i'm|from|thanks,?|thank you,?|cheer
 _RUN_CUES = frozenset({"call", "text", "email", "ask", "contact", "message", "dear", "hi", "hello", "thanks"})
 
 
+# Words that open a sign-off ("Regards Wei Zhang", "Cheers Ana"): a run starting with them is cue + name.
+_SIGNOFF = frozenset("regards best cheers thanks love sincerely xo xoxo hugs warmly kind many yours signed".split())
+_SIGNOFF_BEFORE = re.compile(r"(?i:(?:^|[.!?\n]\s*|\s-\s*)(?:best|cheers|xo|xoxo|love|thanks|many thanks|kind regards|"
+                             r"best wishes|warm regards|regards|sincerely|signed|yours)\s*[,:-]?\s*)$")
+_NAME_WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
+_CAP_RUN = re.compile(rf"[{_UPPER}](?<!\w.)(?:['’-]?[^\W\d_])*(?: (?:{_NAME_WORD}))*")
+
+
+@functools.lru_cache(maxsize=1)
+def _common_words() -> frozenset:
+    """Everyday English words (Faker's lorem list plus the detector's own), never taken as a name on a cue alone."""
+    words = set(_FUNCTION_WORDS) | set(_STOPWORDS) | set(
+        "said says told asked bought got loved love loves liked likes thinks thought wore wears noticed commented "
+        "complimented gave wanted needed tried returned ordered".split())
+    try:
+        words |= {w.lower() for w in importlib.import_module("faker.providers.lorem.en_US").Provider.word_list}
+    except ImportError:
+        pass
+    return frozenset(words)
+
+
 def _name_runs(text: str) -> list[list[re.Match]]:
-    """Runs of capitalised words separated by single spaces (name particles such as "van der" may sit inside)."""
+    """Runs of capitalised words separated by single spaces (name particles such as "van der" may sit inside).
+    Only stretches that start with a capital are read word by word, so the cost follows the capitals."""
     runs: list[list[re.Match]] = []
-    cur: list[re.Match] = []
-    for m in _WORDTOK.finditer(text):
-        w = m.group()
-        cap = w[0].isupper() and (len(w) == 1 or not w.isupper() or len(w) <= 2)
-        joined = cur and m.start() - cur[-1].end() == 1 and text[cur[-1].end()] == " "
-        if cap and joined and len(cur) < 4:
-            cur.append(m)
-        elif w.lower() in _PARTICLES and joined and len(cur) < 3:
-            cur.append(m)
-        else:
-            if cur:
-                runs.append(cur)
-            cur = [m] if cap else []
-    if cur:
-        runs.append(cur)
-    # drop trailing particles ("Ilona de" -> "Ilona")
+    for stretch in _CAP_RUN.finditer(text):
+        cur: list[re.Match] = []
+        for m in _WORDTOK.finditer(text, stretch.start(), stretch.end()):
+            w = m.group()
+            cap = w[0].isupper() and (len(w) == 1 or not w.isupper() or len(w) <= 2)
+            joined = cur and m.start() - cur[-1].end() == 1 and text[cur[-1].end()] == " "
+            if cap and joined and len(cur) < 4:
+                cur.append(m)
+            elif w.lower() in _PARTICLES and joined and len(cur) < 3:
+                cur.append(m)
+            else:
+                if cur:
+                    runs.append(cur)
+                cur = [m] if cap else []
+        if cur:
+            runs.append(cur)
     out = []
-    for r in runs:
+    for r in runs:  # drop trailing particles ("Ilona de" -> "Ilona")
         while r and r[-1].group().lower() in _PARTICLES:
             r = r[:-1]
         if r:
             out.append(r)
     return out
+
+
+def _signoff_name(low: list[str], after: str) -> bool:
+    """After a sign-off word: any words that close the text or line and are not everyday English are a name."""
+    first, _ = _name_lists()
+    common = _common_words()
+    closing = re.match(r"\s*(?:[.!,]\s*)?(?:$|\n)", after) is not None
+    return closing and bool(low) and all(w not in common or w in first for w in low)
 
 
 def _names(text: str) -> Iterable[Finding]:
@@ -491,6 +521,11 @@ def _names(text: str) -> Iterable[Finding]:
         start, end = run[0].start(), run[-1].end()
         before = text[max(0, start - 40):start]
         after = text[end:end + 40]
+        if low[0] in _SIGNOFF and len(run) > 1:  # "Regards Wei Zhang", "Kind Regards Ana"
+            k = 2 if len(run) > 2 and low[1] in _SIGNOFF else 1
+            if _signoff_name(low[k:], after):
+                yield Finding("NAME", run[k].start(), end)
+                continue
         if low[0] in _TITLES:
             if len(run) > 1 and low[1] not in _STOPWORDS:
                 yield Finding("NAME", start, end)
@@ -503,17 +538,61 @@ def _names(text: str) -> Iterable[Finding]:
                 before = text[max(0, start - 40):start]
             else:
                 continue
-        sentence_start = not before.strip() or re.search(r"[.!?\n:;\"(]\s*$", before) is not None
+        sentence_start = not before.strip() or before.rstrip()[-1] in ".!?\n:;\"("
+        known_first = low[0] in first and low[0] not in _AMBIGUOUS
+        known_last = len(low) > 1 and low[-1] in last
+        if (known_first and (not sentence_start or len(low) > 1)) or (low[0] in first and known_last):
+            yield Finding("NAME", start, end)  # listed names need no cue (the costly cue searches come last)
+            continue
         listed = low[0] in first or low[-1] in last
         strong = _STRONG_CUE.search(before) is not None or (
             _POST_CUE.match(after) is not None and (listed or not sentence_start))
-        signoff = re.search(r"(?:^|[.!?\n]\s*)(?:-|--|—|~)\s*$", before) is not None and re.fullmatch(r"\W*", after)
-        known_first = low[0] in first and low[0] not in _AMBIGUOUS
-        known_last = len(low) > 1 and low[-1] in last
+        signoff = (re.search(r"(?:^|[.!?\n]\s*)(?:-|--|—|~)\s*$", before) is not None and re.fullmatch(r"\W*", after)) \
+            or (_SIGNOFF_BEFORE.search(before) is not None and _signoff_name(low, after))
         weak = _WEAK_CUE.search(before) is not None
-        if (strong or signoff) or (known_first and (not sentence_start or len(low) > 1 or weak)) \
-                or (low[0] in first and known_last) or (weak and (low[0] in first or known_last) and len(low) > 1):
+        if (strong or signoff) or (known_first and weak) or (weak and (low[0] in first or known_last) and len(low) > 1):
             yield Finding("NAME", start, end)
+    yield from _lower_names(text)
+
+
+# Lower-case names ("my name is tom baker", "ask for jenny", "cheers, anna"): reviews are often typed without
+# capitals. A cue must come first; the name must be in the name lists (or, after the strongest cues, at least not an
+# everyday English word).
+_LOWER_CUE = re.compile(
+    r"(?:(?:my|his|her) name(?: is|'s)|name's|i'm|i am|this is|ask for|asked for|thanks to|thank you to|thanks|"
+    r"helped by|served by|regards|sincerely|signed|helped me was|helped me today was|"
+    r"my (?:sister|brother|mom|mum|mother|dad|father|daughter|son|husband|wife|friend|partner|aunt|uncle|niece|"
+    r"nephew|cousin|grandma|colleague|coworker|co-worker|neighbou?r|boss|best friend)|"
+    r"for my (?:sister|mom|mum|mother|daughter|friend|wife|niece|aunt|grandma|coworker|colleague))"
+    r"\s*[,:-]?\s+(?P<name>[a-zà-ÿāăąćčďęěğıłńňőřśşšţťūůűźżž]+(?:['’-][a-zà-ÿ]+)?"
+    r"(?: [a-zà-ÿāăąćčďęěğıłńňőřśşšţťūůűźżž]+(?:['’-][a-zà-ÿ]+)?)?)"
+)
+_STRONGEST = re.compile(r"name|regards|sincerely|signed")
+# A sign-off at the very end: "... love it. cheers, anna" / "xo maddie".
+_LOWER_SIGNOFF = re.compile(r"(?:^|[.!?\n]\s*)(?:cheers|xo|xoxo|love|thanks|best)\s*[,-]?\s+(?P<name>[^\W\d_]+)[.!]?\s*$")
+
+
+def _lower_names(text: str) -> Iterable[Finding]:
+    first, last = _name_lists()
+    common = _common_words()
+    for m in _LOWER_CUE.finditer(text.lower() if not text.islower() else text):
+        if not text[m.start("name")].islower():
+            continue  # capitalised names are the run detector's
+        parts = m.group("name").split(" ")
+        head = parts[0]
+        if head in common or head in _AMBIGUOUS:
+            continue
+        cue = m.group()[:m.start("name") - m.start()]
+        if head not in first and not (_STRONGEST.search(cue) and len(head) > 2):
+            continue
+        end = m.end("name")
+        if len(parts) > 1 and (parts[1] in common or parts[1] not in last and head not in first):
+            end = m.start("name") + len(head)
+        yield Finding("NAME", m.start("name"), end)
+    m = _LOWER_SIGNOFF.search(text[-60:])
+    if m and m.group("name").islower() and m.group("name") not in common:
+        off = max(0, len(text) - 60)
+        yield Finding("NAME", off + m.start("name"), off + m.end("name"))
 
 
 # ---------------------------------------------------------------- public API
