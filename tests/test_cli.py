@@ -37,3 +37,47 @@ def test_demo_command(tmp_path):
     assert out["orders"]["rows_in"] == 541909
     assert out["orders"]["accepted"] + out["orders"]["rejected"] == 541909
     assert out["reviews"]["accepted"] == 23486
+
+
+def test_damaged_or_folder_db_is_one_line_and_left_as_is(tmp_path, demo_file):
+    """A corrupt, truncated or folder --db: exit 2, one line on stderr, no traceback, the file unchanged."""
+    good = demo_file.read_bytes()
+    cases = {"corrupt.duckdb": b"garbage\n", "truncated.duckdb": good[: len(good) // 3], "short.duckdb": good[:5000]}
+    for name, data in cases.items():
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "folder.duckdb").mkdir()
+    for name in [*cases, "folder.duckdb"]:
+        r = shoplens("--db", str(tmp_path / name), "segments", "--out", str(tmp_path / "s.csv"), home=tmp_path)
+        assert r.returncode == 2 and r.stdout == "", (name, r.stderr)
+        assert len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr, (name, r.stderr)
+        assert ("is a folder" if name == "folder.duckdb" else "is not a readable Shoplens database") in r.stderr
+        if name in cases:
+            assert (tmp_path / name).read_bytes() == cases[name]
+    assert not (tmp_path / "s.csv").exists()
+
+
+def test_home_database_rejects_are_owner_only(tmp_path, write):
+    """A fresh home is 0700; the database and rejects reports 0600; a database elsewhere (/tmp-like folder) keeps its
+    rejects under the home, never in a shared folder beside it."""
+    import stat
+
+    home = tmp_path / "home"
+    f = write("o.csv", "InvoiceDate,Quantity,UnitPrice,CustomerID\n2011-01-01,1,2,5\n2011-01-02,x,4,6\n")
+    r = shoplens("--db", str(home / "shoplens.duckdb"), "load", "orders", str(f), home=home)
+    assert r.returncode == 0, r.stderr
+    rejects = json.loads(r.stdout)["rejects_file"]
+
+    def mode(p):
+        return oct(stat.S_IMODE(os.stat(p).st_mode))
+
+    assert mode(home) == "0o700" and mode(home / "shoplens.duckdb") == "0o600"
+    assert mode(os.path.dirname(rejects)) == "0o700" and mode(rejects) == "0o600"
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o777)
+    r = shoplens("--db", str(shared / "x.duckdb"), "load", "orders", str(f), home=home)
+    assert r.returncode == 0, r.stderr
+    rejects = json.loads(r.stdout)["rejects_file"]
+    assert rejects.startswith(str(home / "rejects" / "x-")) and mode(rejects) == "0o600"
+    assert mode(shared / "x.duckdb") == "0o600" and not (shared / "rejects").exists()
+    assert mode(shared) == "0o777"  # a folder that is not Shoplens's own is left as it is

@@ -105,3 +105,24 @@ def test_identifiers_come_from_the_catalog(shop, table, by):
         dp.group_counts(shop, table, by=by, epsilon=1.0)
     assert shop.execute("SELECT count(*) FROM orders").fetchone()[0] == 428
     assert dp.budget(shop, "orders")["releases"] == 0
+
+
+def test_the_hundredth_delta_release_fits_and_the_next_says_none_left(shop):
+    """δ = 1e-7 a hundred times is exactly a 1e-5 budget; float sums made the 100th look short while the message
+    said 1e-07 was left. The refusal after it states what is really left."""
+    dp.set_budget(shop, "orders", 100.0)
+    for _ in range(100):
+        dp.charge(shop, "orders", 0.1, 1e-7, "customers per country", {})
+    b = dp.budget(shop, "orders")
+    assert b["releases"] == 100 and b["delta_left"] == 0 and b["epsilon_spent"] == 10.0
+    with pytest.raises(dp.BudgetExceeded) as err:
+        dp.charge(shop, "orders", 0.1, 1e-7, "customers per country", {})
+    assert "needs ε = 0.1, δ = 1e-7 but dataset 'orders' has ε = 90, δ = 0 left" in str(err.value)
+    assert dp.budget(shop, "orders")["releases"] == 100
+
+
+@pytest.mark.parametrize("eps", [5e-324, 1e-4, True])
+def test_epsilon_too_small_to_compute_is_refused_before_spending(shop, eps):
+    with pytest.raises(ShoplensError, match="ε must be a number from 0.001 to 20"):
+        dp.group_counts(shop, "orders", by="country", epsilon=eps)
+    assert dp.budget(shop, "orders")["releases"] == 0

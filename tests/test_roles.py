@@ -354,3 +354,154 @@ def test_cli_password_sign_in_and_user_admin(cli_db, capsys, monkeypatch):
     monkeypatch.setenv("SHOPLENS_TOKEN", token)  # the token carries the user's current role
     assert run_cli(capsys, "--db", db, "segments", "--out", str(db) + ".csv")[0] == 2
     assert [w for w, _ in cli_audit(db, "user_added")] == ["admin1"]
+
+
+# ---------------------------------------------------------------- hardening (issue 17: access)
+def test_parallel_wrong_passwords_check_at_most_five_before_the_lock(tmp_path, monkeypatch):
+    """40 guesses at once: the lock status is read and the failure counted under the file lock, so only the first
+    five passwords are even checked; the rest are refused as locked."""
+    import threading
+
+    from analysis import users as users_mod
+
+    store_ = UserStore(tmp_path / "users.json")
+    store_.add("ana", "analyst", password="the-right-password", must_change=False)
+    checked, guard = [], threading.Lock()
+    real = users_mod._safe_verify
+
+    def counting(hashed, password):
+        if hashed != users_mod._DUMMY:
+            with guard:
+                checked.append(password)
+        return real(hashed, password)
+
+    monkeypatch.setattr(users_mod, "_safe_verify", counting)
+    reasons, start = [], threading.Barrier(40)
+
+    def guess(i):
+        start.wait()
+        try:
+            UserStore(tmp_path / "users.json").verify("ana", f"wrong-password-{i}")
+        except users_mod.AuthError as exc:
+            with guard:
+                reasons.append(exc.reason)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(40)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(checked) <= users_mod.MAX_FAILURES, len(checked)
+    assert reasons.count("wrong password") == len(checked) and reasons.count("locked") == 40 - len(checked)
+    with pytest.raises(users_mod.AuthError, match="Too many wrong passwords"):
+        store_.verify("ana", "the-right-password")  # locked even for the right one
+
+
+def test_users_env_cannot_mint_an_admin(cli_db, capsys, monkeypatch, tmp_path):
+    """SHOPLENS_USERS naming a file that does not exist is refused (nothing created), and a fresh home's own users
+    file gets no first admin while the database at hand holds data: no admin, no budget change."""
+    from analysis import dp
+
+    db, _ = cli_db
+    mine = tmp_path / "mine.json"
+    monkeypatch.setenv("SHOPLENS_USERS", str(mine))
+    code, stdout, err = run_cli(capsys, "--db", db, "share", "--set-budget", "1000", "--dataset", "orders")
+    assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1
+    assert "named by SHOPLENS_USERS does not exist" in err and not mine.exists()
+    fresh = tmp_path / "fresh_home"
+    monkeypatch.delenv("SHOPLENS_USERS")
+    monkeypatch.setenv("SHOPLENS_HOME", str(fresh))
+    code, _, err = run_cli(capsys, "--db", db, "share", "--set-budget", "1000", "--dataset", "orders")
+    assert code == 2 and "one-time password" not in err and "A signed-in user is needed" in err
+    assert not (fresh / "users.json").exists() or UserStore(fresh / "users.json").list() == []
+    con = store.connect(db)
+    try:
+        assert dp.budget(con, "orders")["epsilon_total"] == dp.DEFAULT_TOTAL_EPSILON
+    finally:
+        con.close()
+
+
+def test_users_file_named_by_env_needs_an_admin_and_its_owner_only(tmp_path, monkeypatch):
+    from analysis.users import FirstStartRefused
+
+    path = tmp_path / "team.json"
+    UserStore(path).add("ana", "analyst", password="the-right-password", must_change=False)
+    monkeypatch.setenv("SHOPLENS_USERS", str(path))
+    with pytest.raises(FirstStartRefused):  # no admin in it, and it is not the home's own file: none is created
+        UserStore().ensure_admin()
+    assert [u["username"] for u in UserStore().list()] == ["ana"]
+    path.chmod(0o644)
+    with pytest.raises(Exception, match="others may read or change it"):
+        UserStore().get("ana")
+
+
+def test_corrupt_users_file_is_one_line(cli_db, capsys, tmp_path):
+    db, _ = cli_db
+    (tmp_path / "users.json").write_text("garbage\n")
+    code, stdout, err = run_cli(capsys, "--db", db, "segments", "--out", tmp_path / "s.csv")
+    assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1
+    assert "cannot be read (not JSON)" in err and (tmp_path / "users.json").read_text() == "garbage\n"
+
+
+def test_tokens_expire(cli_db, capsys, monkeypatch, tmp_path):
+    from analysis import users as users_mod
+
+    db, tokens = cli_db
+    monkeypatch.setenv("SHOPLENS_TOKEN", tokens["admin"])
+    code, stdout, err = run_cli(capsys, "--db", db, "users", "token", "analyst1", "--label", "nightly",
+                                "--expires-days", "2")
+    assert code == 0, err
+    made = json.loads(stdout)
+    assert made["expires_at"] > users_mod._now()
+    listed = {t["id"]: t for t in json.loads(run_cli(capsys, "--db", db, "users", "list")[1])["tokens"]}
+    tid = made["token"].split("_")[1]
+    assert listed[tid]["expires_at"] == made["expires_at"] and listed[tid]["expired"] is False
+    assert listed[tokens["admin"].split("_")[1]]["expires_at"] is None  # no expiry unless asked
+    monkeypatch.setenv("SHOPLENS_TOKEN", made["token"])
+    assert run_cli(capsys, "--db", db, "segments", "--out", tmp_path / "s.csv")[0] == 0
+    monkeypatch.setattr(users_mod, "_now", lambda: "2999-01-01T00:00:00")
+    code, stdout, err = run_cli(capsys, "--db", db, "segments", "--out", tmp_path / "t.csv")
+    assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1
+    assert f"The token {tid} expired at" in err and not (tmp_path / "t.csv").exists()
+    assert json.loads(cli_audit(db, "sign_in_failed")[-1][1])["reason"] == "token expired"
+    monkeypatch.setenv("SHOPLENS_TOKEN", tokens["admin"])
+    for bad in ("0", "-1", "4000"):
+        code, _, err = run_cli(capsys, "--db", db, "users", "token", "analyst1", "--expires-days", bad)
+        assert code == 2 and "--expires-days must be a whole number" in err
+
+
+def test_app_listens_on_localhost_unless_configured():
+    import tomllib
+
+    from streamlit import config as st_config
+
+    from analysis.config import REPO_ROOT
+
+    conf = tomllib.loads((REPO_ROOT / ".streamlit" / "config.toml").read_text())
+    assert conf["server"]["address"] == "localhost"
+    assert "server.address" in st_config._config_options_template  # the option Streamlit 1.67 reads
+
+
+CAMPAIGN_DRAFT = {"draft_id": 1, "status": "approved", "segment": "At risk", "channel": "email",
+                  "offer": "15% off with code THANKS15", "subject": "A thank you", "preheader": "For your next order",
+                  "body": "Hi {{ first_name }},\n\n15% off with code THANKS15.\n\nThe our shop team", "cta": "Shop now",
+                  "facts": {"segment": "At risk"}, "checks": {"offer_exact": True}, "model_version": "t"}
+
+
+def test_campaign_zip_download_is_logged(home):
+    at = AppTest.from_file("../dashboard/app.py", default_timeout=180)
+    at.session_state["auth_user"] = {"username": "ana", "role": "analyst"}
+    at.session_state["campaign_items"] = [dict(CAMPAIGN_DRAFT)]
+    at.run()
+    at.switch_page("views/campaigns.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    before = len(audit_rows(home, "export"))
+    btn = next(b for b in at.get("download_button") if b.key == "campaign_dl_campaign_zip")
+    btn.click().run()
+    rows = audit_rows(home, "export")
+    assert len(rows) == before + 1
+    who, target, details = rows[-1]
+    details = json.loads(details)
+    assert who == "ana" and target == "campaign package" and details["file"] == "campaign.zip"
+    assert details["rows"] == 1 and details["customer_rows"]["At risk"] > 0 and len(details["sha256"]) == 64
+    assert details["filters"]["segments"] == "At risk"

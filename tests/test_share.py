@@ -350,3 +350,15 @@ def test_admin_changes_the_budget_and_topics_release(page_home):
     assert "topic counts per segment" in at.info[0].value
     assert math.isclose(sum(e for d, _, _, e in app_ledger(page_home) if d == "reviews"), 1.0)
 
+
+
+def test_cli_share_tiny_epsilon_is_refused_before_anything_is_charged(cli_shop, capsys):
+    """5e-324 is above 0 but its noise scale overflows: refused in one line, and neither ε nor δ is charged."""
+    path, _ = cli_shop
+    for eps in ("5e-324", "0.0001"):
+        code, stdout, err = run_cli(capsys, "--db", path, "share", "customers", "--by", "segment", "--epsilon", eps)
+        assert code == 2 and stdout == "" and len(err.strip().splitlines()) == 1, err
+        assert err.startswith("shoplens share: ε must be a number from 0.001 to 20")
+    assert ledger_rows(path) == []
+    code, stdout, err = run_cli(capsys, "--db", path, "share", "customers", "--epsilon", "0.001")
+    assert code == 0, err  # the smallest allowed ε still releases
