@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -81,3 +83,21 @@ def test_home_database_rejects_are_owner_only(tmp_path, write):
     assert rejects.startswith(str(home / "rejects" / "x-")) and mode(rejects) == "0o600"
     assert mode(shared / "x.duckdb") == "0o600" and not (shared / "rejects").exists()
     assert mode(shared) == "0o777"  # a folder that is not Shoplens's own is left as it is
+
+
+# issue 17: numbers that would start a job with a nonsense setting are refused by the parser, before any work
+@pytest.mark.parametrize("args", [
+    ["train", "sentiment", "--epochs", "-1"], ["train", "all", "--max-minutes", "nan"],
+    ["train", "all", "--encoder-layers", "9"], ["score", "--limit", "-5"], ["fairness", "--horizon-days", "0"]])
+def test_nonsense_job_settings_are_refused_before_work(tmp_path, args):
+    r = shoplens("--db", str(tmp_path / "c.duckdb"), *args, home=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stderr.strip().splitlines()[-1].startswith(f"shoplens {args[0]}: error: argument")
+
+
+def test_classify_missing_file_is_refused_before_the_model_loads(tmp_path):
+    r = shoplens("--db", str(tmp_path / "c.duckdb"), "classify", str(tmp_path / "nope.csv"), "--text-column", "t",
+                 "--out", str(tmp_path / "o.csv"), home=tmp_path)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [f"shoplens classify: No file at {tmp_path / 'nope.csv'}. "
+                                             "Fix: check the path (a CSV with a header row)"]

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from analysis.atomic_file import write_text_atomic
+from dashboard.commands import positive_int
 
 
 def cmd_fairness(args) -> dict:
@@ -49,6 +50,6 @@ def register(sub) -> None:
     s.add_argument("--gate", type=float, default=GATE, help="standard errors a group must stray before it gets its "
                                                             "own threshold (0: every group)")
     s.add_argument("--feature", choices=list(MITIGABLE), default="age_band", help="mitigation shown in the summary")
-    s.add_argument("--horizon-days", type=int, default=90)
+    s.add_argument("--horizon-days", type=positive_int, default=90)
     s.add_argument("--skip-segments", action="store_true", help="only the classifier audit")
     s.set_defaults(func=cmd_fairness)

@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
+
+from dashboard.commands import positive_float, positive_int
 
 
 def _bar(desc: str):
@@ -36,8 +39,11 @@ def cmd_train(args) -> dict:
 
 
 def cmd_classify(args) -> dict:
+    from analysis.errors import ShoplensError
     from models.scoring import ActiveModels, classify_csv
 
+    if not Path(args.file).is_file():  # before the model loads: a typo should not cost a model load to find out
+        raise ShoplensError(f"No file at {args.file}", fix="check the path (a CSV with a header row)")
     models = ActiveModels(args.model, device=args.device)
     return classify_csv(args.file, args.text_column, args.out, models, title_column=args.title_column)
 
@@ -57,13 +63,13 @@ def cmd_score(args) -> dict:
 def register(sub) -> None:
     s = sub.add_parser("train", help="fine-tune the review classifier and write a versioned model folder")
     s.add_argument("task", choices=["sentiment", "topics", "all"])
-    s.add_argument("--epochs", type=int, default=None)
+    s.add_argument("--epochs", type=positive_int, default=None)
     s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     s.add_argument("--mode", choices=["auto", "fast", "finetune"], default="auto",
                    help="fast: frozen backbone + linear heads (a minute on CPU once embeddings are cached); finetune: "
                         "the full fine-tune (GPU minutes, CPU up to --max-minutes); auto: finetune on a GPU, else fast")
-    s.add_argument("--max-minutes", type=float, default=None, help="fine-tune time budget (default 25)")
-    s.add_argument("--encoder-layers", type=int, default=None,
+    s.add_argument("--max-minutes", type=positive_float, default=None, help="fine-tune time budget (default 25)")
+    s.add_argument("--encoder-layers", type=int, choices=range(0, 7), default=None,
                    help="bottom backbone layers kept (default 4; 0 = all six, a third slower to score)")
     s.add_argument("--activate", choices=["auto", "always", "never"], default="auto",
                    help="auto: only when not worse on the test split than the active model")
@@ -78,7 +84,7 @@ def register(sub) -> None:
     s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     s.set_defaults(func=cmd_classify)
     s = sub.add_parser("score", help="classify new or changed reviews in the database into review_labels")
-    s.add_argument("--limit", type=int, default=None, help="score at most N reviews now, newest first")
+    s.add_argument("--limit", type=positive_int, default=None, help="score at most N reviews now, newest first")
     s.add_argument("--model", default=None, help="a model folder instead of the active model")
     s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     s.set_defaults(func=cmd_score)
