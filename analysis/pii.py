@@ -31,18 +31,20 @@ class Finding(NamedTuple):
 
 
 # ---------------------------------------------------------------- folding
+# Characters written in place of plain ones: full-width forms ("＠", "０７７"), small and compatibility "@", and the
+# many no-break and fixed-width spaces. Each maps to one character (NFKC), so offsets are kept.
+_FOLDABLE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f\u3000\ufe50-\ufe6b\uff01-\uff5e]")
+_FOLD_TABLE = {c: unicodedata.normalize("NFKC", chr(c)) for c in [0xA0, *range(0x2000, 0x200B), 0x202F, 0x205F, 0x3000,
+                                                                  *range(0xFE50, 0xFE6C), *range(0xFF01, 0xFF5F)]}
+_FOLD_TABLE = {c: v for c, v in _FOLD_TABLE.items() if len(v) == 1}
+
+
 def fold(text: str) -> str:
     """`text` with compatibility forms folded to their plain spelling (full-width "＠" and digits, no-break spaces),
     one character for one, so every offset into the folded text is an offset into the original."""
-    if text.isascii():
+    if text.isascii() or _FOLDABLE.search(text) is None:
         return text
-    table = {}
-    for ch in set(text):
-        if not ch.isascii():
-            plain = unicodedata.normalize("NFKC", ch)
-            if len(plain) == 1 and plain != ch:
-                table[ord(ch)] = plain
-    return text.translate(table) if table else text
+    return text.translate(_FOLD_TABLE)
 
 
 # ---------------------------------------------------------------- windows
@@ -102,9 +104,16 @@ _EMAIL_ANCHOR = re.compile(r"@|(?i:\bdot\b)|[\[(<{]\s?(?i:at)\s?[\])>}]|\b(?i:at
 
 
 def _emails(text: str) -> Iterable[Finding]:
-    for m, off in _in_windows(text, _EMAIL, windows(text, _EMAIL_ANCHOR, 120, 120)):
-        if _email_ok(m):
-            yield Finding("EMAIL", off + m.start(), off + m.end())
+    """Emails in the windows; after a rejected match ("me at sally.fletcher") the search resumes at the next word,
+    so an address right behind it ("sally.fletcher{at}yahoo.de") is still read."""
+    for a, b in windows(text, _EMAIL_ANCHOR, 120, 120):
+        pos = a
+        while (m := _EMAIL.search(text, pos, b)) is not None:
+            if _email_ok(m):
+                yield Finding("EMAIL", m.start(), m.end())
+                pos = m.end()
+            else:
+                pos = m.start() + 1
 
 
 # ---------------------------------------------------------------- cards (Luhn)
@@ -267,11 +276,11 @@ _SUFFIX = (
     "mall|motorway|neck|pine|plain|shore|via"
 )
 _UNIT = r"(?:,?\s*(?:apt\.?|apartment|suite|ste\.?|unit|flat|#)\s*[A-Za-z0-9-]+)?"
+_UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper())  # Latin capitals, "Ł" and "Ş" too
 _CITY_TAIL = (
-    r"(?:,?\s+[A-Z][A-Za-z'.-]+(?:\s[A-Z][A-Za-z'.-]+){0,2},?\s+(?:[A-Z]{2}\s+\d{5}(?:-\d{4})?"
+    r"(?:,?\s+[^\W\d_][\w'.-]+(?:\s[^\W\d_][\w'.-]+){0,2},?\s+(?:[A-Z]{2}\s+\d{5}(?:-\d{4})?"
     r"|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\d{5}))?"
 )
-_UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper())  # Latin capitals, "Ł" and "Ş" too
 _WORD = r"[^\W\d_][\w'.-]*"
 _CAPW = rf"(?-i:[{_UPPER}])[\w'.-]*"
 # Every pattern below starts with a character class (then looks behind for the word boundary): the regex engine then
@@ -312,7 +321,8 @@ _LEAD = ("calle|c/|via|viale|vicolo|piazza|piazzale|largo|corso|contrada|rua|ave
          "alameda|strada|str\\.|calea|aleea|bulevardul|bd\\.|splaiul|șoseaua|soseaua|piața|ul\\.|ulica|al\\.|aleja|"
          "os\\.|osiedle|pl\\.|plac|ulice|rue")
 _NUM = r"(?:No\.?:?\s*|Nr\.?\s*|nº\s*|n\.\s*)?\d{1,5}(?:\s?[A-Za-z](?![\w'])|-\d{1,3})?\.?"
-_POST_TAIL = rf"(?:,?\s+(?:\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}}|\d{{3}}\s\d{{2}}|\d{{4,6}})\s+{_CAPW}(?:\s+{_CAPW}|\s+[A-Z]\b)?)?"
+_POST_TAIL = (rf"(?:,?\s+(?:\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}}|\d{{3}}\s\d{{2}}|\d{{4,6}})\s+{_CAPW}(?:\s+{_CAPW}|\s+[A-Z]\b)?"
+              rf"|,\s+[{_UPPER}][^\W\d_]+(?:\s[{_UPPER}][^\W\d_]+)?(?=\s*(?:[.,;:!?)]|$)))?")  # ", Lisboa."
 _UNIT_TAIL = r"(?:,?\s+(?:puerta|piso|esc\.?|bloque|apt\.?|ap\.?|bl\.?|sc\.?|et\.?|lgh|lok\.?|m\.)\s*\w{1,4})*"
 def _both_cases(alternatives: str) -> str:
     """"calle|via" -> "calle|Calle|via|Via": a case-sensitive alternation of literals lets the engine skip ahead
@@ -366,7 +376,7 @@ def _street_ok(m: re.Match) -> bool:
 
 
 def _addresses(text: str) -> Iterable[Finding]:
-    spans = windows(text, _DIGITS, 110, 80)
+    spans = windows(text, _DIGITS, 60, 70)
     for m, off in _in_windows(text, _ADDRESS, spans):
         if _street_ok(m):
             start = off + m.start()
@@ -447,6 +457,9 @@ _STRONG_CUE = re.compile(
 _POST_CUE = re.compile(r"^(?:,?\s+(?:at|from|in) (?:the (?:store|shop|boutique|counter|fitting rooms?|register)|"
                        r"customer (?:service|care|support))|,\s+(?:the|our|my) (?:sales )?(?:associate|stylist|"
                        r"manager|rep|clerk)\b)", re.I)
+# A person's verb right after the run: "Raymond recommended it", "Vito helped me find a petite".
+_POST_VERB = re.compile(r"^\s+(?:recommended|suggested|helped|told|showed|assisted|"
+                        r"(?:was|is) (?:so |very |super |really |extremely )?(?:helpful|kind|sweet|friendly|patient))\b")
 _WEAK_CUE = re.compile(r"(?i:(?:this is|i am|i'm|from|thanks,?|thank you,?|cheers,?|love,?|call|text|email|with|"
                        r"and|to|for|by|me and|mrs?\.?)\s*[:,]?\s*)$")
 
@@ -468,7 +481,8 @@ def _common_words() -> frozenset:
     """Everyday English words (Faker's lorem list plus the detector's own), never taken as a name on a cue alone."""
     words = set(_FUNCTION_WORDS) | set(_STOPWORDS) | set(
         "said says told asked bought got loved love loves liked likes thinks thought wore wears noticed commented "
-        "complimented gave wanted needed tried returned ordered".split())
+        "complimented gave wanted needed tried returned ordered had has was were got did does made put let sent went "
+        "came took kept felt".split())
     try:
         words |= {w.lower() for w in importlib.import_module("faker.providers.lorem.en_US").Provider.word_list}
     except ImportError:
@@ -521,7 +535,7 @@ def _names(text: str) -> Iterable[Finding]:
         start, end = run[0].start(), run[-1].end()
         before = text[max(0, start - 40):start]
         after = text[end:end + 40]
-        if low[0] in _SIGNOFF and len(run) > 1:  # "Regards Wei Zhang", "Kind Regards Ana"
+        if low[0] in _SIGNOFF and len(run) > 1 and before.strip():  # "... Regards Wei Zhang"; a title "Love Teal" is not
             k = 2 if len(run) > 2 and low[1] in _SIGNOFF else 1
             if _signoff_name(low[k:], after):
                 yield Finding("NAME", run[k].start(), end)
@@ -545,6 +559,9 @@ def _names(text: str) -> Iterable[Finding]:
             yield Finding("NAME", start, end)  # listed names need no cue (the costly cue searches come last)
             continue
         listed = low[0] in first or low[-1] in last
+        if _POST_VERB.match(after) and not any(w in _common_words() for w in low):
+            yield Finding("NAME", start, end)
+            continue
         strong = _STRONG_CUE.search(before) is not None or (
             _POST_CUE.match(after) is not None and (listed or not sentence_start))
         signoff = (re.search(r"(?:^|[.!?\n]\s*)(?:-|--|—|~)\s*$", before) is not None and re.fullmatch(r"\W*", after)) \
@@ -560,14 +577,16 @@ def _names(text: str) -> Iterable[Finding]:
 # everyday English word).
 _LOWER_CUE = re.compile(
     r"(?:(?:my|his|her) name(?: is|'s)|name's|i'm|i am|this is|ask for|asked for|thanks to|thank you to|thanks|"
-    r"helped by|served by|regards|sincerely|signed|helped me was|helped me today was|"
+    r"helped by|served by|regards|sincerely|helped me was|helped me today was|"
     r"my (?:sister|brother|mom|mum|mother|dad|father|daughter|son|husband|wife|friend|partner|aunt|uncle|niece|"
     r"nephew|cousin|grandma|colleague|coworker|co-worker|neighbou?r|boss|best friend)|"
     r"for my (?:sister|mom|mum|mother|daughter|friend|wife|niece|aunt|grandma|coworker|colleague))"
     r"\s*[,:-]?\s+(?P<name>[a-zà-ÿāăąćčďęěğıłńňőřśşšţťūůűźżž]+(?:['’-][a-zà-ÿ]+)?"
     r"(?: [a-zà-ÿāăąćčďęěğıłńňőřśşšţťūůűźżž]+(?:['’-][a-zà-ÿ]+)?)?)"
 )
-_STRONGEST = re.compile(r"name|regards|sincerely|signed")
+_STRONGEST = re.compile(r"name|regards|sincerely|helped me|helped by|served by|ask for|asked for")
+_RELATION = re.compile(r"^(?:for )?my ")  # "my coworker veeti", "my mum ludovic"
+_VERBLIKE = re.compile(r"(?:ed|es|s|ly|ing|n't)$")  # "my husband said/loves/really/thinking": not a name
 # A sign-off at the very end: "... love it. cheers, anna" / "xo maddie".
 _LOWER_SIGNOFF = re.compile(r"(?:^|[.!?\n]\s*)(?:cheers|xo|xoxo|love|thanks|best)\s*[,-]?\s+(?P<name>[^\W\d_]+)[.!]?\s*$")
 
@@ -580,14 +599,18 @@ def _lower_names(text: str) -> Iterable[Finding]:
             continue  # capitalised names are the run detector's
         parts = m.group("name").split(" ")
         head = parts[0]
-        if head in common or head in _AMBIGUOUS:
+        if head in common or head in _AMBIGUOUS or len(head) < 3:
             continue
         cue = m.group()[:m.start("name") - m.start()]
-        if head not in first and not (_STRONGEST.search(cue) and len(head) > 2):
+        after = text[m.end("name"):m.end("name") + 6]
+        sure = _STRONGEST.search(cue) is not None or (cue.startswith("thanks") and after.startswith(" for "))
+        unknown_ok = sure or (_RELATION.search(cue) is not None and not _VERBLIKE.search(head))
+        if head not in first and not unknown_ok:
             continue
-        end = m.end("name")
-        if len(parts) > 1 and (parts[1] in common or parts[1] not in last and head not in first):
-            end = m.start("name") + len(head)
+        end = m.start("name") + len(head)
+        if len(parts) > 1 and parts[1] not in common and (parts[1] in last or head in first or sure
+                                                          or not _VERBLIKE.search(parts[1])):
+            end = m.end("name")
         yield Finding("NAME", m.start("name"), end)
     m = _LOWER_SIGNOFF.search(text[-60:])
     if m and m.group("name").islower() and m.group("name") not in common:
