@@ -4,7 +4,8 @@ Two levels: the inner select types each column once (t_<name>, with its trimmed 
 derives columns and writes reasons from those, so no expression is computed twice."""
 from __future__ import annotations
 
-from analysis import schema
+from analysis import export_safety, schema
+from analysis.errors import IngestError
 
 DATE_FORMATS = [
     None,  # ISO 8601, via CAST
@@ -12,7 +13,6 @@ DATE_FORMATS = [
     "%m/%d/%y %H:%M", "%d/%m/%y %H:%M", "%m/%d/%y", "%d/%m/%y", "%d.%m.%Y %H:%M", "%d.%m.%Y", "%d-%m-%Y %H:%M",
     "%d-%m-%Y", "%Y/%m/%d %H:%M:%S", "%Y/%m/%d", "%Y%m%d", "%d %b %Y", "%b %d, %Y", "%d %B %Y", "%B %d, %Y",
 ]
-FORMULA_RE = r"^\s*(=|[+\-@]\s*[A-Za-z_][A-Za-z0-9_.]*\s*\()"
 CANCELLED = ("cancelled", "canceled", "returned", "refunded", "void")
 
 
@@ -21,13 +21,28 @@ def sql_str(s: str) -> str:
     return "'" + s.replace("'", "''") + "'"
 
 
+FORMULA_FIX = "remove the leading = + - @, or start the cell with an apostrophe, and load the file again"
+
+
 def formula_test(expr: str) -> str:
-    """Cheap first-character test before the regex, since almost no cell starts with = + - @."""
-    return f"(left(ltrim({expr}), 1) IN ('=', '+', '-', '@') AND regexp_matches({expr}, {sql_str(FORMULA_RE)}))"
+    """export_safety.is_formula in SQL: the ingest refuses formula text by the same rule the exports neutralise by."""
+    return export_safety.sql_is_formula(expr)
+
+
+def check_formula_headers(headers: list[str]) -> None:
+    """A header is stored (mapping memory, a review's `extra` keys) and exported as a column name, and has no row
+    to reject: a file with a formula header is refused whole, naming the column."""
+    for i, h in enumerate(headers, start=1):
+        if export_safety.is_formula(h):
+            shown = " ".join(h.split())[:40]  # one line, whatever control characters the header holds
+            raise IngestError(f'Column header "{shown}" is spreadsheet formula text, refused for safety',
+                              where=f"header line, column {i}",
+                              fix="rename the column so it does not start with = + - @, and load the file again")
 
 
 MIN_YEAR, MAX_YEAR = 1900, 2199  # dates outside are typos (99999) or spreadsheet epochs, never real orders
 MAX_ABS_NUMBER = 1e12
+MAX_QUANTITY = 1_000_000  # units on one order line; the demo's largest is 80,995 (a bulk order of paper craft birds)
 
 
 def detect_date_format(con, col: str) -> str | None:
@@ -91,11 +106,12 @@ def _format_reason(col: schema.Column, fmt: str | None) -> str:
     if col.kind == "integer":
         return bad + "'\" is not a whole number' END"
     return (f"CASE WHEN {formula_test(r)} THEN '{n}: \"' || left({r}, 40) || '\" is spreadsheet formula text, "
-            "refused for safety (remove the leading = + - @)' END")
+            f"refused for safety; fix: {FORMULA_FIX}' END")
 
 
 def build_staged(con, table: str, mapping: dict[str, str], headers: list[str]) -> list[str]:
     """Create temp table `_staged`: canonical columns, _row, _line, _row_hash and _reasons (NULL when valid)."""
+    check_formula_headers(headers)
     cols = schema.LOADABLE[table]
     src = {canon: f"c{headers.index(h)}" for canon, h in mapping.items()}
     notes, inner, reasons = [], [], []
@@ -126,7 +142,8 @@ def build_staged(con, table: str, mapping: dict[str, str], headers: list[str]) -
         pairs = ", ".join(f"{sql_str(h)}, x{i}" for i, h in unmapped)
         extra = f", json_object({pairs}) AS extra" if unmapped else ", CAST(NULL AS JSON) AS extra"
         reasons += [f"CASE WHEN {formula_test(f'x{i}')} THEN {sql_str(h)} || ': \"' || left(x{i}, 40) || "
-                    "'\" is spreadsheet formula text, refused for safety' END" for i, h in unmapped]
+                    f"'\" is spreadsheet formula text, refused for safety; fix: {FORMULA_FIX}' END"
+                    for i, h in unmapped]
     outer = ", ".join(f"{derived.get(c.name, 't_' + c.name)} AS {c.name}" for c in cols)
     key = _duplicate_key(table)
     con.execute(
@@ -161,6 +178,23 @@ def _duplicate_message(table: str) -> str:
     return f"'{key}: ' || {key} || ' appears more than once'"
 
 
+def _amount_caps() -> list[str]:
+    """Order-line sizes no shop sells: a quantity above MAX_QUANTITY (a barcode, amount or typo such as 1e9 in the
+    quantity column), and a derived quantity x unit_price at or above MAX_ABS_NUMBER, the cap a given line_total
+    already has; one such line would turn every revenue figure into trillions. Values already refused as
+    non-finite or oversized get no second reason."""
+    q, p, cap = "t_quantity", "t_unit_price", f"{MAX_ABS_NUMBER:.0e}"
+    return [
+        f"CASE WHEN abs({q}) > {MAX_QUANTITY} AND abs({q}) < {cap} THEN 'quantity: ' || r_quantity || ' is above the "
+        f"limit of {MAX_QUANTITY:,} units per order line; fix: check the column mapping (an amount, ID or barcode in "
+        "the quantity column?) or correct the value' END",
+        f"CASE WHEN t_line_total IS NULL AND abs({q}) <= {MAX_QUANTITY} AND abs({p}) < {cap} "
+        f"AND abs({q} * {p}) >= {cap} THEN 'line_total: quantity ' || r_quantity || ' x unit_price ' || r_unit_price "
+        f"|| ' = ' || CAST(round({q} * {p}) AS HUGEINT) || ' is not below the per-line limit of "
+        f"{MAX_ABS_NUMBER:,.0f}; fix: check both values (a price or ID typed into the wrong column?)' END",
+    ]
+
+
 def _table_rules(table: str) -> tuple[dict[str, str], list[str]]:
     """Derived columns and cross-column rules of each table (required fields, signs, ranges), over t_/r_ columns."""
     derived: dict[str, str] = {}
@@ -180,7 +214,7 @@ def _table_rules(table: str) -> tuple[dict[str, str], list[str]]:
             "CASE WHEN t_unit_price < 0 THEN 'unit_price: ' || t_unit_price || ' is negative; prices must be 0 or more' END",
             f"CASE WHEN t_quantity < 0 AND NOT {is_cancel} THEN 'quantity: ' || t_quantity || ' is negative but the "
             "line is not a cancellation (order_id not starting with C, status not cancelled/returned)' END",
-        ]
+        ] + _amount_caps()
     elif table == "reviews":
         derived["review_id"] = ("coalesce(t_review_id, 'h' || hash(t_text, t_title, t_rating, t_product_id, "
                                 "t_customer_id, t_created_at))")
