@@ -273,13 +273,13 @@ _SUFFIX = (
     "shore|shores|skyway|spur|squares|stravenue|stream|streets|throughway|trace|track|trafficway|underpass|"
     "union|unions|valleys|viaduct|views|villages|ville|walks|ways|bridge|brook|brooks|burg|burgs|camp|cape|"
     "club|course|crossroad|estate|fall|flat|ford|fords|garden|greens|groves|island|key|keys|land|light|lights|"
-    "mall|motorway|neck|pine|plain|shore|via"
+    "mall|motorway|neck|pine|plain|shore|via|rest|cliff"
 )
 _UNIT = r"(?:,?\s*(?:apt\.?|apartment|suite|ste\.?|unit|flat|#)\s*[A-Za-z0-9-]+)?"
 _UPPER = "".join(c for c in map(chr, range(0x41, 0x250)) if c.isupper())  # Latin capitals, "Ł" and "Ş" too
 _CITY_TAIL = (
     r"(?:,?\s+[^\W\d_][\w'.-]+(?:\s[^\W\d_][\w'.-]+){0,2},?\s+(?:[A-Z]{2}\s+\d{5}(?:-\d{4})?"
-    r"|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\d{5}))?"
+    r"|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}|\d{5})|,\s+\d{4,5}\s+[^\W\d_][\w'-]*(?:\s[^\W\d_][\w'-]*)?)?"
 )
 _WORD = r"[^\W\d_][\w'.-]*"
 _CAPW = rf"(?-i:[{_UPPER}])[\w'.-]*"
@@ -322,7 +322,7 @@ _LEAD = ("calle|c/|via|viale|vicolo|piazza|piazzale|largo|corso|contrada|rua|ave
          "os\\.|osiedle|pl\\.|plac|ulice|rue")
 _NUM = r"(?:No\.?:?\s*|Nr\.?\s*|nº\s*|n\.\s*)?\d{1,5}(?:\s?[A-Za-z](?![\w'])|-\d{1,3})?\.?"
 _POST_TAIL = (rf"(?:,?\s+(?:\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}}|\d{{3}}\s\d{{2}}|\d{{4,6}})\s+{_CAPW}(?:\s+{_CAPW}|\s+[A-Z]\b)?"
-              rf"|,\s+[{_UPPER}][^\W\d_]+(?:\s[{_UPPER}][^\W\d_]+)?(?=\s*(?:[.,;:!?)]|$)))?")  # ", Lisboa."
+              rf"|,\s+[{_UPPER}][^\W\d_]+(?:\s[{_UPPER}][^\W\d_]+)?(?=\s*(?:[.,;:!?)]|$)|\s+[a-z]))?")  # ", Lisboa."
 _UNIT_TAIL = r"(?:,?\s+(?:puerta|piso|esc\.?|bloque|apt\.?|ap\.?|bl\.?|sc\.?|et\.?|lgh|lok\.?|m\.)\s*\w{1,4})*"
 def _both_cases(alternatives: str) -> str:
     """"calle|via" -> "calle|Calle|via|Via": a case-sensitive alternation of literals lets the engine skip ahead
@@ -337,6 +337,13 @@ _ADDRESS_INTL = (
     re.compile(rf"(?:{_both_cases(_LEAD)})\s+(?:(?:de|del|della|delle|di|da|do|dos|das|la|las|los|el|l'|d')\s+)*"
                rf"[{_UPPER}][\w'.-]*(?:\s+(?:(?:de|del|della|di|da|do|dos|la|y|e)\s+)?[{_UPPER}][\w'.-]*)"
                rf"{{0,3}},?\s+{_NUM}(?i:{_UNIT_TAIL}){_POST_TAIL}"),
+    # Moldavská 73, 492 36 Hodkovice nad Mohelkou / Kerkstraat-less "Dorpsweg"-less forms: name, number, postcode, city
+    re.compile(rf"[{_UPPER}]{_B}[\w'-]+(?:\s+[\w'-]+){{0,3}}?\s+\d{{1,4}}[a-z]?,\s+"
+               rf"(?:\d{{3}}\s\d{{2}}|\d{{4,5}}|\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}})\s+[{_UPPER}][\w'-]*(?:\s+[\w'-]+){{0,2}}"),
+    # rue de Pruvost, 33647 Descamps: a French street without its number, told by the postcode and town after it
+    re.compile(rf"(?:{_both_cases('rue|avenue|boulevard|allée|chemin|impasse|place|quai')})\s+"
+               rf"(?:(?:de|du|des|la|le)\s+|l'|d')*[{_UPPER}][\w'-]*(?:\s+[{_UPPER}][\w'-]*){{0,3}},\s+\d{{5}}\s+"
+               rf"[{_UPPER}][\w'-]*"),
 )
 # UK postcodes (SW1A 1AA; lower case only with the space), US "City, ST 12345", and "postcode"/"zip" followed by a code.
 _POSTCODE = (
@@ -472,6 +479,7 @@ _RUN_CUES = frozenset({"call", "text", "email", "ask", "contact", "message", "de
 _SIGNOFF = frozenset("regards best cheers thanks love sincerely xo xoxo hugs warmly kind many yours signed".split())
 _SIGNOFF_BEFORE = re.compile(r"(?i:(?:^|[.!?\n]\s*|\s-\s*)(?:best|cheers|xo|xoxo|love|thanks|many thanks|kind regards|"
                              r"best wishes|warm regards|regards|sincerely|signed|yours)\s*[,:-]?\s*)$")
+_SIGNOFF_WORD_BEFORE = re.compile(r"(?i:\b(?:love|regards|cheers|thanks|best|sincerely|xo|xoxo)\s*[,:-]?\s*)$")
 _NAME_WORD = r"[^\W\d_]+(?:['’-][^\W\d_]+)*"
 _CAP_RUN = re.compile(rf"[{_UPPER}](?<!\w.)(?:['’-]?[^\W\d_])*(?: (?:{_NAME_WORD}))*")
 
@@ -500,7 +508,7 @@ def _name_runs(text: str) -> list[list[re.Match]]:
             w = m.group()
             cap = w[0].isupper() and (len(w) == 1 or not w.isupper() or len(w) <= 2)
             joined = cur and m.start() - cur[-1].end() == 1 and text[cur[-1].end()] == " "
-            if cap and joined and len(cur) < 4:
+            if cap and joined and len(cur) < 4 and w.lower().rstrip(".") not in _TITLES:  # "Erik Mrs Caron": two
                 cur.append(m)
             elif w.lower() in _PARTICLES and joined and len(cur) < 3:
                 cur.append(m)
@@ -524,7 +532,9 @@ def _signoff_name(low: list[str], after: str) -> bool:
     first, _ = _name_lists()
     common = _common_words()
     closing = re.match(r"\s*(?:[.!,]\s*)?(?:$|\n)", after) is not None
-    return closing and bool(low) and all(w not in common or w in first for w in low)
+    _, last = _name_lists()
+    return closing and bool(low) and (low[0] not in common or low[0] in first) and \
+        all(w not in common or w in last for w in low[1:])
 
 
 def _names(text: str) -> Iterable[Finding]:
@@ -562,10 +572,14 @@ def _names(text: str) -> Iterable[Finding]:
         if _POST_VERB.match(after) and not any(w in _common_words() for w in low):
             yield Finding("NAME", start, end)
             continue
-        strong = _STRONG_CUE.search(before) is not None or (
-            _POST_CUE.match(after) is not None and (listed or not sentence_start))
-        signoff = (re.search(r"(?:^|[.!?\n]\s*)(?:-|--|—|~)\s*$", before) is not None and re.fullmatch(r"\W*", after)) \
-            or (_SIGNOFF_BEFORE.search(before) is not None and _signoff_name(low, after))
+        strong = _STRONG_CUE.search(before) is not None or (_POST_CUE.match(after) is not None and (
+            listed or not sentence_start or not any(w in _common_words() for w in low)))
+        at_end = re.fullmatch(r"\W*", after) is not None
+        dash = re.search(r"(?:^|[.!?\n]\s*)(?:-|--|—|~)\s*$", before) is not None
+        signoff = (dash and (at_end or not any(w in _common_words() for w in low))) \
+            or (at_end and re.search(r"\s(?:-|--|—|~)\s*$", before) is not None) \
+            or ((_SIGNOFF_BEFORE.search(before) is not None or at_end and _SIGNOFF_WORD_BEFORE.search(before))
+                and _signoff_name(low, after))
         weak = _WEAK_CUE.search(before) is not None
         if (strong or signoff) or (known_first and weak) or (weak and (low[0] in first or known_last) and len(low) > 1):
             yield Finding("NAME", start, end)
@@ -599,11 +613,15 @@ def _lower_names(text: str) -> Iterable[Finding]:
             continue  # capitalised names are the run detector's
         parts = m.group("name").split(" ")
         head = parts[0]
-        if head in common or head in _AMBIGUOUS or len(head) < 3:
+        if head in common or len(head) < 3:
             continue
         cue = m.group()[:m.start("name") - m.start()]
-        after = text[m.end("name"):m.end("name") + 6]
-        sure = _STRONGEST.search(cue) is not None or (cue.startswith("thanks") and after.startswith(" for "))
+        head_end = m.start("name") + len(head)
+        after = text[head_end:head_end + 6]
+        sure = _STRONGEST.search(cue) is not None or (cue.startswith("thanks") and (
+            after.startswith(" for ") or text.startswith(" for ", m.end("name"))))
+        if head in _AMBIGUOUS:  # "thanks retailer for ...": a shop word, not a person
+            continue
         unknown_ok = sure or (_RELATION.search(cue) is not None and not _VERBLIKE.search(head))
         if head not in first and not unknown_ok:
             continue

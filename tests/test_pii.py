@@ -87,12 +87,13 @@ def test_recall_on_planted_test_set_meets_targets():
                     chars -= set(range(f.start, f.end))
             total[s["type"]] = total.get(s["type"], 0) + 1
             hits[s["type"]] = hits.get(s["type"], 0) + (not chars)
-    assert sum(total.values()) >= 200
+    assert sum(total.values()) >= 480  # 320 original items + 160 hardening items (issue 17)
+    hardening = sum(s["source"].startswith("hardening:") for r in records for s in r["spans"])
+    assert hardening >= 100
     recall = {t: hits[t] / total[t] for t in total}
-    for t in ("EMAIL", "PHONE", "CARD"):
+    for t in ("EMAIL", "PHONE", "CARD", "IBAN"):
         assert recall[t] >= 0.99, recall
-    assert recall["NAME"] >= 0.90, recall
-    assert recall["IBAN"] >= 0.95 and recall["ADDRESS"] >= 0.9, recall
+    assert recall["NAME"] >= 0.95 and recall["ADDRESS"] >= 0.95, recall
 
 
 def test_few_false_masks_on_unplanted_reviews():
@@ -101,3 +102,58 @@ def test_few_false_masks_on_unplanted_reviews():
     sample = random.Random(1).sample(texts, 1000)
     masks = [(t[f.start - 10:f.end + 10]) for t in sample for f in pii.detect(t)]
     assert len(masks) <= 2, masks
+
+
+# ---------------------------------------------------------------- issue 17, finding 1: forms that got through
+@pytest.mark.parametrize("text,kind,value", [
+    ("Hi, it's Tom Baker from 1600 Pennsylvania Ave NW, Washington, DC 20500. The coat arrived torn.", "NAME",
+     "Tom Baker"),
+    ("Hi, it's Tom Baker from 1600 Pennsylvania Ave NW, Washington, DC 20500. The coat arrived torn.", "ADDRESS",
+     "1600 Pennsylvania Ave NW, Washington, DC 20500"),
+    ("write to john dot smith at gmail dot com about it", "EMAIL", "john dot smith at gmail dot com"),
+    ("my email: jane.doe @ example.com", "EMAIL", "jane.doe @ example.com"),
+    ("mail me at marie.curie＠laposte.fr", "EMAIL", "marie.curie＠laposte.fr"),
+    ("contact lucy (at) outlook (dot) com", "EMAIL", "lucy (at) outlook (dot) com"),
+    ("text me on o77OO 9OO 123 please", "PHONE", "o77OO 9OO 123"),
+    ("call ０２０ ７９４６ ０９５８ today", "PHONE", "０２０ ７９４６ ０９５８"),
+    ("send it to 12 rue de l'Église, 75004 Paris", "ADDRESS", "12 rue de l'Église, 75004 Paris"),
+    ("ich wohne Mühlenstraße 14, 50667 Köln", "ADDRESS", "Mühlenstraße 14, 50667 Köln"),
+    ("entregar en Calle de Núñez de Balboa 34, 28001 Madrid", "ADDRESS", "Calle de Núñez de Balboa 34, 28001 Madrid"),
+    ("left at Storgatan 5, 111 51 Stockholm", "ADDRESS", "Storgatan 5, 111 51 Stockholm"),
+    ("my postcode SW1A 1AA is right", "ADDRESS", "SW1A 1AA"),
+    ("my name is tom baker and i wear a 10", "NAME", "tom baker"),
+    ("Lovely coat. Regards Wei Zhang", "NAME", "Wei Zhang"),
+    ("Too short for me. Cheers, Ana", "NAME", "Ana"),
+])
+def test_issue_17_forms_are_found(text, kind, value):
+    assert (kind, value) in found(text), found(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Best Dress Ever",  # a title opening with a sign-off word
+    "Love This Dress",
+    "it would not zip up all the way, my husband said so",
+    "I bought it at target.com and at the mall",
+    "size 2XL or 3 XS, 100% cotton, 34-26-36",
+    "thanks retailer for the quick refund",
+])
+def test_issue_17_lookalikes_stay_unmasked(text):
+    assert found(text) == []
+
+
+def test_masking_is_linear_in_text_length():
+    """Was quadratic in the number of findings (a 1 MB review took 110 s). 10x the text may cost at most ~20x the
+    CPU time (generous for a shared machine) and 200 KB of PII-dense text stays well under a second."""
+    import time
+    records = [json.loads(x) for x in (ROOT / "analysis" / "pii_testset.jsonl").read_text().splitlines()]
+    dense = " ".join(f"{r['text'][s['start']:s['end']]} and then" for r in records for s in r["spans"])
+
+    def cpu(n: int) -> float:
+        text = (dense * (n // len(dense) + 1))[:n]
+        t0 = time.process_time()
+        pii.mask(text)
+        return time.process_time() - t0
+
+    small, big = cpu(20_000), cpu(200_000)
+    assert big < 20 * max(small, 0.005), (small, big)
+    assert big < 2.0, big
