@@ -282,21 +282,9 @@ def _cli_failure(case: CliCase, r: subprocess.CompletedProcess) -> str | None:
 
 
 def section_app() -> list[Result]:
-    """Hostile inputs through the pages a person uses (tests/hostile/app_cases.py)."""
-    try:
-        from hostile.app_cases import APP_CASES
-    except ImportError as exc:
-        return [Result("app", "app cases", f"tests/hostile/app_cases.py is missing: {exc}", 0.0)]
-    out = []
-    for case_id, run in APP_CASES:
-        t0 = time.perf_counter()
-        with tempfile.TemporaryDirectory() as tmp:
-            try:
-                failure = run(Path(tmp))
-            except Exception as exc:  # noqa: BLE001
-                failure = f"crashed: {type(exc).__name__}: {str(exc)[:150]}"
-        out.append(Result("app", case_id, failure, time.perf_counter() - t0))
-    return out
+    """Every uploadable corpus file through the Data page of a real app in headless Chromium."""
+    from hostile.app_cases import run_all
+    return [Result("app", cid, failure, secs) for cid, failure, secs in run_all()]
 
 
 SECTIONS = {"load": section_load, "exports": section_exports, "cli": section_cli, "app": section_app}
