@@ -2,14 +2,23 @@
 
 Drafts carry the corpus merge tag `{{ first_name }}`; every export rewrites it in the style the user picks
 (MERGE_STYLES). `segment_customers_csv` gives the segment's customer list to send with a campaign.
+
+CSV and XLSX go through analysis.export_safety: an offer such as `=HYPERLINK("http://evil.example","Claim")` passes
+the copy checks (it is the offer, word for word) and must still reach the spreadsheet as text. JSON, Markdown, HTML
+and .eml are left as written: they open in editors and mail clients, where a leading = is only a character, and an
+apostrophe would change the copy that is sent.
 """
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
+import re
 from email.message import EmailMessage
+
+import pandas as pd
+
+from analysis import export_safety
 
 MERGE_TAG = "{{ first_name }}"
 MERGE_STYLES = {"liquid": "{{ first_name }}", "mailchimp": "*|FNAME|*", "hubspot": "{{ contact.firstname }}",
@@ -39,24 +48,20 @@ def rows(drafts: list[dict], style: str = "liquid") -> list[dict]:
     return out
 
 
+def frame(drafts: list[dict], style: str = "liquid") -> pd.DataFrame:
+    """rows() as a table in COLUMNS order, what the spreadsheet formats are written from."""
+    return pd.DataFrame(rows(drafts, style), columns=COLUMNS, dtype=object)
+
+
 def to_csv(drafts: list[dict], style: str = "liquid") -> bytes:
-    buf = io.StringIO()
-    w = csv.DictWriter(buf, fieldnames=COLUMNS)
-    w.writeheader()
-    w.writerows(rows(drafts, style))
-    return buf.getvalue().encode("utf-8-sig")  # BOM so Excel reads £ and € right
+    """Spreadsheet-safe CSV (export_safety), with a BOM so Excel reads £ and € right."""
+    return export_safety.to_csv(frame(drafts, style)).encode("utf-8-sig")
 
 
 def to_xlsx(drafts: list[dict], style: str = "liquid") -> bytes:
-    from openpyxl import Workbook
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "drafts"
-    ws.append(COLUMNS)
-    for r in rows(drafts, style):
-        ws.append([r[c] for c in COLUMNS])
+    """Spreadsheet-safe XLSX (export_safety): every text cell a string, never a formula."""
     buf = io.BytesIO()
-    wb.save(buf)
+    export_safety.to_xlsx(frame(drafts, style), buf, sheet_name="drafts")
     return buf.getvalue()
 
 
@@ -101,7 +106,7 @@ def to_eml(draft: dict, style: str = "liquid", sender: str = "shop@example.com",
     """An RFC 5322 message (text and HTML alternatives) that mail clients and ESPs open as a draft."""
     r = rows([draft], style)[0]
     msg = EmailMessage()
-    msg["Subject"] = r["subject"] or ""
+    msg["Subject"] = re.sub(r"[\r\n]+", " ", r["subject"] or "")  # a line break in a header is refused (injection)
     msg["From"] = sender
     msg["To"] = to
     msg["X-Unsent"] = "1"  # Outlook opens it as a draft to send
@@ -117,4 +122,4 @@ def segment_customers_csv(con, segment: str, as_of=None, table=None) -> bytes:
     from analysis import rfm
     t = rfm.rfm_table(con, as_of) if table is None else table
     t = t[t["segment"] == segment][["customer_id", "last_order", "frequency", "monetary"]]
-    return t.to_csv(index=False).encode("utf-8")
+    return export_safety.to_csv(t).encode("utf-8")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import store
+from analysis import export_safety, store
 from analysis.errors import ShoplensError
 from models import registry
 from models.classifier import ReviewClassifier
@@ -79,7 +79,7 @@ def classify_csv(path: Path | str, text_column: str, out: Path | str, models: Ac
         res[f"topic_{t}"] = [p["topic_scores"].get(t) for p in preds]
     res["reason"] = [p["reason"] for p in preds]
     Path(out).parent.mkdir(parents=True, exist_ok=True)
-    res.to_csv(out, index=False)
+    export_safety.to_csv(res, out)  # input columns are copied through: neutralise any formula in them
     unknown = sum(p["sentiment"] == "unknown" for p in preds)
     return {"rows": len(df), "classified": len(df) - unknown, "unknown": unknown, "out": str(out),
             "model_version": models.version}

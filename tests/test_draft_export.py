@@ -60,3 +60,21 @@ def test_eml_parses_back():
     assert msg["Subject"] == D["subject"]
     assert "*|FNAME|*" in msg.get_body(("plain",)).get_content()
     assert "<html>" in msg.get_body(("html",)).get_content()
+
+
+def test_hyperlink_offer_is_never_a_live_formula():
+    """An offer passes check_offer word for word, so `=HYPERLINK(...)` as the offer reaches subject, body and cta:
+    the CSV and XLSX hold it as text (leading apostrophe, a string cell), never as a formula."""
+    from openpyxl import load_workbook
+
+    offer = '=HYPERLINK("http://evil.example","Claim")'
+    d = {**D, "offer": offer, "subject": offer, "cta": offer, "body": offer + "\n\nThe Emberly team"}
+    row = next(csv.DictReader(io.StringIO(to_csv([d]).decode("utf-8-sig"))))
+    assert row["offer"] == row["subject"] == row["cta"] == "'" + offer
+    assert row["body"].startswith("'" + offer)
+    ws = load_workbook(io.BytesIO(to_xlsx([d]))).active
+    cells = [c for r in ws.iter_rows() for c in r]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert sorted(c.value for c in cells if c.value and "HYPERLINK" in str(c.value)) == ["'" + offer] * 3 + [
+        "'" + offer + "\n\nThe Emberly team"]
+    assert all(c.quotePrefix for c in cells if c.value and "HYPERLINK" in str(c.value))

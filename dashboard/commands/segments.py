@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis import clv, recommend, rfm, store
+from analysis import clv, export_safety, recommend, rfm, store
 from analysis.errors import ShoplensError
 from dashboard.commands import positive_int
 
@@ -50,7 +50,7 @@ def cmd_segments(args) -> dict:
     out = _out(args.out)
     con = _open(args.db)
     df, ctx, model = segment_frame(con, args.as_of, args.horizon_days)
-    df[SEGMENT_COLUMNS].to_csv(out, index=False)
+    export_safety.to_csv(df[SEGMENT_COLUMNS], out)
     result = {"out": str(out), "as_of": str(ctx.as_of), "horizon_days": args.horizon_days, "customers": len(df),
               "segments": df["segment"].value_counts().to_dict()}
     if model is not None:
@@ -76,7 +76,7 @@ def cmd_recommend(args) -> dict:
         raise ShoplensError("Say whom to recommend for", where="shoplens recommend", fix="pass --customer ID or --all")
     con = _open(args.db)
     recs = recommend.recommend(con, None if args.all else args.customer, k=args.k, as_of=args.as_of)
-    recs.to_csv(out, index=False)
+    export_safety.to_csv(recs, out)
     return {"out": str(out), "customers": int(recs["customer_id"].nunique()), "rows": len(recs), "k": args.k,
             "from_copurchase": int((~recs["reason"].str.startswith("popular")).sum())}
 
