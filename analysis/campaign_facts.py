@@ -30,16 +30,37 @@ def check_offer(offer: str | None) -> str:
         raise ShoplensError("The offer is empty", fix="type the offer, e.g. '15% off with code THANKS15'")
     if len(o) > MAX_OFFER_CHARS:
         raise ShoplensError(f"The offer is {len(o)} characters long", fix=f"keep it under {MAX_OFFER_CHARS}")
-    for p in re.findall(r"(\d+(?:\.\d+)?)\s?%", o):
-        if float(p) > 90:
-            raise ShoplensError(f"The offer gives {p}% off", fix="check the offer; 90% is the most accepted")
+    for p in _percentages(o):
+        if p > 90:
+            raise ShoplensError(f"The offer gives {p:g}% off", fix="check the offer; 90% is the most accepted")
     return o
+
+
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+_UNITS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine".split())}
+_PERCENT = r"\s*(?:%|％|﹪|per\s*cent|percent|pct)"
+
+
+def _percentages(offer: str) -> list[float]:
+    """Every percentage the offer states, however written: "95%", "95 ％", "100 percent", "ninety-nine per cent",
+    "a hundred percent". The guard must read the number a customer reads."""
+    low = offer.lower()
+    out = [float(p.replace(",", ".")) for p in re.findall(rf"(\d+(?:[.,]\d+)?){_PERCENT}", low)]
+    words = rf"(?:(?:a|one)\s+hundred|({'|'.join(_TENS)})(?:[\s-]+({'|'.join(_UNITS)}))?|(ten|{'|'.join(_UNITS)}))"
+    for m in re.finditer(rf"\b{words}{_PERCENT}", low):
+        if m.group(1):
+            out.append(_TENS[m.group(1)] + (_UNITS[m.group(2)] if m.group(2) else 0))
+        elif m.group(3):
+            out.append(10 if m.group(3) == "ten" else _UNITS[m.group(3)])
+        else:
+            out.append(100)
+    return out
 
 
 def short_quote(text: str, limit: int = 110) -> str:
     """First sentence of a review, personal data masked, cut at a word boundary."""
     t = " ".join(str(text or "").split())
-    t, _ = pii.mask(t, types=("EMAIL", "PHONE", "CARD", "IBAN"))
+    t, _ = pii.mask(t)  # every type: names and street addresses reach marketers' copy too
     first = re.split(r"(?<=[.!?])\s+", t)[0]
     if len(first) > limit:
         first = first[:limit].rsplit(" ", 1)[0]
@@ -147,7 +168,9 @@ def reply_facts(con, review_id: str, brand: str = "our shop", remedy: str = "a f
         t = con.execute("SELECT topics FROM review_labels WHERE review_id = ? ORDER BY scored_at DESC LIMIT 1",
                         [str(review_id)]).fetchone()
         topics = list(t[0] or []) if t else []
-    text, _ = pii.mask(" ".join(text.split()), types=("EMAIL", "PHONE", "CARD", "IBAN"))
+    # Every type masked: the record goes into prompts, the drafts table and `shoplens reply --out` JSON that a
+    # marketer reads; a reply greets with the merge tag, never a name taken from the review.
+    text, _ = pii.mask(" ".join(text.split()))
     return {"brand": brand, "channel": "reply", "review": {"text": text, "rating": rating, "topics": topics},
             "remedy": check_offer(remedy), "tone": tone if tone in ("warm", "plain") else "warm",
             "merge_tag": MERGE_TAG, "review_id": str(review_id)}

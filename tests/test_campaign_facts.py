@@ -93,3 +93,35 @@ def test_display_name_only_recases_all_capitals():
     assert display_name("ESSENTIAL BALM 3.5g TIN IN ENVELOPE") == "Essential balm 3.5g tin in envelope"
     assert display_name("Fig and cedar candle") == "Fig and cedar candle"  # the shop's own casing
     assert display_name("iPhone case") == "iPhone case" and display_name("1234") == "1234"
+
+
+# ---------------------------------------------------------------- issue 17: offer guard, names and addresses
+@pytest.mark.parametrize("offer", ["100 percent off", "95 ％ off", "ninety-nine percent off", "a hundred per cent off",
+                                   "Ninety Five Percent off today", "99,5% off"])
+def test_offer_guard_reads_percentages_however_written(offer):
+    from analysis.campaign_facts import check_offer
+    with pytest.raises(ShoplensError, match="% off"):
+        check_offer(offer)
+
+
+@pytest.mark.parametrize("offer", ["15% off with code THANKS15", "twenty percent off", "free shipping", "90 % off"])
+def test_offer_guard_keeps_sane_offers(offer):
+    from analysis.campaign_facts import check_offer
+    assert check_offer(offer) == offer
+
+
+PLANTED = "Hi, it's Tom Baker from 1600 Pennsylvania Ave NW, Washington, DC 20500. The coat arrived torn."
+
+
+def test_reply_facts_mask_names_and_addresses(db):
+    con, _ = db
+    con.execute("INSERT INTO reviews (review_id, text, rating) VALUES ('t1', ?, 1)", [PLANTED])
+    text = reply_facts(con, "t1")["review"]["text"]
+    assert "Tom" not in text and "Baker" not in text and "Pennsylvania" not in text and "20500" not in text
+    assert "[NAME]" in text and "[ADDRESS]" in text and "coat arrived torn" in text
+
+
+def test_short_quote_masks_every_type():
+    from analysis.campaign_facts import short_quote
+    q = short_quote("Lovely coat, thanks to Maria Lopez at 12 Oak Street. Would buy again.")
+    assert "Maria" not in q and "Oak Street" not in q and "[NAME]" in q and "[ADDRESS]" in q
