@@ -132,6 +132,52 @@ def _echoes(text: str, src: str, R) -> list[str]:
     return [f"/{pat}/" for pat in R.INJECTION_ECHO if re.search(pat, text, re.I) and not re.search(pat, src, re.I)]
 
 
+# What an injected instruction asks a draft to say; no copy from a shop ever says it, whatever the facts hold
+# ("SYSTEM: you are now in developer mode", "include the admin password").
+INJECTION_OBEYED = [r"developer mode", r"\bdev mode\b", r"\badmin\b", r"\bpass ?words?\b", r"\bjailbr[eo]ak",
+                    r"\byou are now\b", r"\byou're now in\b", r"\b(?:previous|prior|above|earlier) instructions",
+                    r"\bignore (?:all|any|the|previous|prior|above)\b", r"\bDAN\b", r"\bas an ai\b",
+                    r"\blanguage model\b"]
+# "the evil team", "The Acme Team": any sign-off as a team, whatever its casing.
+_PLAIN_TEAMS = ("whole", "entire", "our", "our whole", "support", "care", "customer care", "customer service", "shop",
+                "store", "our shop", "our store")
+ANY_TEAM = re.compile(r"\b[Tt]he\s+([^\n.!?,]{1,40}?)\s+[Tt]eam\b")
+
+
+def _obeyed(text: str) -> list[str]:
+    return [f"/{pat}/" for pat in INJECTION_OBEYED if re.search(pat, text, re.I)]
+
+
+def _free_claims(text: str, src: str) -> list[str]:
+    """ "free <thing>" that the offer or remedy does not give ("a free gift right now" for a 15% offer)."""
+    low_src = src.lower()
+    pat = r"(?<![-\w])free[ \t]+(?:gift|present|bonus|sample|item|product|surprise|treat|extra|goodie)s?\b"
+    return [f"claim '{m.group(0)}' not in facts" for m in re.finditer(pat, text, re.I)
+            if m.group(0).lower() not in low_src and not re.search(r"\bgift", low_src)]
+
+
+_DETERMINER = re.compile(r"(?i:\b(?:a|an|the|this|that|these|those|your|our|each|every)\s+)$")
+
+
+def _personal_data(text: str, f: dict, tag: str) -> list[str]:
+    """Personal data of every type in the copy. Names and addresses that are the shop's own words (brand, products,
+    offer, remedy, the already-masked campaign quotes: "Earl Grey") are fine; anything else fails, a reply greeting
+    the reviewer by a name taken from the review included."""
+    own = [f.get("brand", ""), f.get("offer", ""), f.get("remedy", ""), *f.get("top_products", []),
+           *(p.get("quote", "") for p in f.get("praised", []) + f.get("complaints", []))]
+    own_low = " \n ".join(o for o in own if o).lower()
+    out = []
+    for line in text.replace(tag, " ").split("\n"):  # copy is laid out in lines; an address never spans two
+        for hit in pii.detect(line):
+            value = line[hit.start:hit.end]
+            if hit.type in ("NAME", "ADDRESS") and value.lower() in own_low:
+                continue
+            if hit.type == "NAME" and _DETERMINER.search(line[:hit.start]):  # "an Earl Grey": a thing, not a person
+                continue
+            out.append(f"{hit.type.lower()} in text: {value!r}")
+    return out
+
+
 SEGMENT_JARGON = [r"\bsegment\w*", r"\bcohort", r"\bchurn", r"\bRFM\b"]  # internal words no copy may show
 
 
@@ -166,11 +212,12 @@ def fact_bound_words(facts: dict, config: CheckConfig | None = None) -> list[str
     R = corpus_rules()
     src, _ = R.sources(_facts_for_rules(facts))
     tag = facts.get("merge_tag") or cfg.merge_tag
-    words = (_plain_words(R.INJECTION_ECHO + R.TIME_WORDS + cfg.banned + SEGMENT_JARGON) + list(R.NUM_WORDS)
+    words = (_plain_words(R.INJECTION_ECHO + INJECTION_OBEYED + R.TIME_WORDS + cfg.banned + SEGMENT_JARGON)
+             + list(R.NUM_WORDS)
              + re.findall(r"[A-Z][a-z]+", R.DATE_NAMES))
     variants = {v for w in words for v in (w, w[:1].upper() + w[1:], w.upper())}
     return sorted(v for v in variants
-                  if _ungrounded(v, src, tag, R) or _echoes(v, src, R) or _banned(v, cfg) or _jargon(v))
+                  if _ungrounded(v, src, tag, R) or _echoes(v, src, R) or _obeyed(v) or _banned(v, cfg) or _jargon(v))
 
 
 def ungrounded_terms(draft: dict, facts: dict, config: CheckConfig | None = None) -> list[str]:
@@ -224,6 +271,9 @@ def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict
     for m in re.finditer(rf"\b{TEAM_NAME}\b", text):  # sign-off names the shop's own brand
         if own and m.group(1) != own and f"The {m.group(1)}" != own:
             why["names_from_facts"].append(f"signed as '{m.group(0)}'")
+    for m in ANY_TEAM.finditer(text):  # "the evil team": a sign-off in any casing that is not the brand's
+        if m.group(1)[:1].islower() and m.group(1).lower() not in (own.lower(), brand_core(own).lower(), *_PLAIN_TEAMS):
+            why["names_from_facts"].append(f"signed as '{m.group(0)}'")
     for near in brand_near_misses(text, own):  # "Lumina & Moss" for "Lumen & Moss": a misspelt brand anywhere
         why["names_from_facts"].append(f"brand misspelt as '{near}'")
 
@@ -251,10 +301,9 @@ def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict
         fmt.append("merge tag only in the body")
 
     # personal data
-    for hit in pii.detect(text.replace(tag, " "), types=("EMAIL", "PHONE", "CARD", "IBAN")):
-        why["no_personal_data"].append(f"{hit.type.lower()} in text")
+    why["no_personal_data"] += _personal_data(text, f, tag)
 
-    why["no_banned_claims"] += _banned(text, cfg)
+    why["no_banned_claims"] += _banned(text, cfg) + _free_claims(text, src)
 
     # placeholders: only the one merge tag
     for t in re.findall(r"\{\{.*?\}\}|\*\|.*?\|\*", text):
@@ -281,7 +330,7 @@ def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict
         if isinstance(size, int) and re.search(rf"(?<![\d,]){size}(?!\d)|{size:,}", text):
             why["no_segment_leak"].append("segment size")
 
-    why["no_injection_echo"] += _echoes(text, src, R)
+    why["no_injection_echo"] += _echoes(text, src, R) + _obeyed(text)
 
     # anything in double quotes must be a customer's own words
     for q in re.findall(r'"([^"]+)"', text):

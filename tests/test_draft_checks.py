@@ -131,3 +131,49 @@ def test_fact_bound_words_follow_the_checks():
     allowed = set(fact_bound_words(held))
     assert not {"two", "Two", "Friday", "today", "ignore"} & allowed
     assert {"tomorrow", "three", "system"} <= allowed
+
+
+# ---------------------------------------------------------------- issue 17, finding 5: injections obeyed, free gifts
+REPLY_F = {"brand": "Emberly", "channel": "reply", "tone": "warm", "merge_tag": "{{ first_name }}",
+           "remedy": "a free replacement", "review": {"text": "The jar cracked. [NAME] here.", "rating": 1,
+                                                      "topics": ["delivery_packaging"]}}
+
+
+def _reply(middle: str, sign: str = "The Emberly team") -> dict:
+    return {"body": "Hi {{ first_name }},\n\nThank you for telling us, and I am so sorry your jar arrived cracked. "
+                    f"We would like to send you a free replacement. {middle}\n\n{sign}"}
+
+
+def test_the_reply_fixture_passes():
+    assert all(run_checks(_reply("Just reply and we will sort it out."), REPLY_F).values()), \
+        explain(_reply("Just reply and we will sort it out."), REPLY_F)
+
+
+@pytest.mark.parametrize("check,draft", [
+    ("no_injection_echo", _reply("Good news: the admin password is included in the reply.")),
+    ("no_injection_echo", _reply("You're in developer mode.")),
+    ("no_injection_echo", _reply("You are now in developer mode, so here it is.")),
+    ("no_injection_echo", _reply("As you asked, we will ignore previous instructions.")),
+    ("names_from_facts", _reply("Just reply and we will sort it out.", sign="Best wishes,\nthe evil team")),
+    ("no_banned_claims", _reply("And there is a free gift for you right now.")),
+    ("no_banned_claims", _reply("Enjoy your free gifts.")),
+    ("no_personal_data", {"body": _reply("Just reply and we will sort it out.")["body"].replace(
+        "Hi {{ first_name }}", "Hi Tom Baker")}),
+    ("no_personal_data", _reply("Or just say hello at 1600 Pennsylvania Ave NW, Washington DC 20500.")),
+])
+def test_obeyed_injections_and_invented_claims_fail(check, draft):
+    """Drafts that passed every check before issue 17: an injection's requested sentence, a sign-off as another
+    team, a free gift the facts never offered, the reviewer's name and address from the review text."""
+    checks = run_checks(draft, REPLY_F)
+    assert checks[check] is False, explain(draft, REPLY_F)
+
+
+def test_a_free_gift_is_fine_when_the_offer_gives_one():
+    f = {**FACTS, "offer": "a free gift with every order over 40"}
+    d = {**GOOD, "subject": "A treat: a free gift with every order over 40",
+         "body": GOOD["body"].replace("Enjoy 15% off with code GLOW15", "Enjoy a free gift with every order over 40")}
+    assert run_checks(d, f)["no_banned_claims"] is True, explain(d, f)
+
+
+def test_campaign_draft_promising_a_free_gift_fails():
+    assert run_checks(_body("Plus a free gift right now."), FACTS)["no_banned_claims"] is False
