@@ -212,3 +212,61 @@ def test_dry_run_stores_nothing(loaded, write):
     report = ingest.load_file(con, "orders", write("n.csv", HEADER + "70,A,X,1,2011-01-05 10:00,1,1,UK\n"),
                               db_path=path, dry_run=True)
     assert report.accepted == 1 and snapshot(con, "orders") == before
+
+
+# ---------------------------------------------------------------- formula payloads (issue 17, finding 2)
+def _reviews_csv(rows: list[list], header=("Review Text", "Rating", "Clothing ID")) -> str:
+    import csv
+
+    buf = io.StringIO()
+    w = csv.writer(buf, quoting=csv.QUOTE_ALL)  # quoted fields, as a spreadsheet saves "=1+1"
+    w.writerow(header)
+    w.writerows(rows)
+    return buf.getvalue()
+
+
+def _cr_as_lf(t: str) -> str:
+    """DuckDB's CSV reader reads a CR inside a quoted field as LF."""
+    return t.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def test_formula_payloads_refused_or_loaded_by_the_export_rule(db, write):
+    """Every payload of the corpus is refused (row rejected, saying what, where and how to fix) or loads and is
+    neutralised on export, decided by export_safety.is_formula; legitimate text such as "- love it" loads as is."""
+    from analysis import export_safety
+    from tests.hostile.formulas import LEGIT, PAYLOADS
+
+    con, path = db
+    texts = [p.value for p in PAYLOADS] + LEGIT
+    r = ingest.load_file(con, "reviews", write("f.csv", _reviews_csv([[t, 5, i] for i, t in enumerate(texts)])),
+                         db_path=path)
+    refused = [p.value for p in PAYLOADS if p.refused]
+    assert (r.rejected, r.accepted) == (len(refused), len(texts) - len(refused))
+    for s in r.sample_rejects:
+        assert s["column"] == "text" and "is spreadsheet formula text" in s["reason"] and "fix: remove the" in s["reason"]
+    # each reject names its source line and carries the refused row's raw values
+    assert sorted(s["raw"].split(" | ")[0] for s in r.sample_rejects) == sorted(map(_cr_as_lf, refused))
+    assert all(s["line"] >= 2 for s in r.sample_rejects)
+    stored = {t for (t,) in con.execute("SELECT text FROM reviews").fetchall()}
+    assert stored == {t for t in texts if not export_safety.is_formula(t)}
+    assert set(LEGIT) <= stored and not stored & set(refused)
+    report = pd.read_csv(r.rejects_file, keep_default_na=False)
+    assert not report["raw"].map(export_safety.is_dangerous).any()
+
+
+def test_formula_header_refuses_the_file_and_plain_extras_load(loaded, write):
+    """A header of an unmapped review column becomes a key of `extra` and a column name on export: formula text
+    there refuses the file whole, naming the column; a formula in such a column's value rejects the row."""
+    con = loaded[0]
+    msg = refused(loaded, write("h.csv", _reviews_csv([["Lovely", 5, 1, "x"]],
+                                                      ("Review Text", "Rating", "Clothing ID", "+cmd|' /C calc'!A0"))),
+                  table="reviews")
+    assert 'Column header "+cmd|\' /C calc\'!A0" is spreadsheet formula text' in msg
+    assert "header line, column 4" in msg and "rename the column" in msg
+    assert con.execute("SELECT count(*) FROM reviews").fetchone()[0] == 0
+    r = ingest.load_file(con, "reviews", write("x.csv", _reviews_csv(
+        [["Lovely", 5, 1, "- soft"], ["Fine", 4, 2, "@SUM(1+1)*cmd|' /C calc'!A0"]],
+        ("Review Text", "Rating", "Clothing ID", "- notes"))), db_path=loaded[1])
+    assert (r.accepted, r.rejected) == (1, 1) and r.sample_rejects[0]["line"] == 3
+    assert r.sample_rejects[0]["reason"].startswith('- notes: "@SUM(1+1)') and "fix:" in r.sample_rejects[0]["reason"]
+    assert con.execute("SELECT extra->>'- notes' FROM reviews").fetchall() == [("- soft",)]
