@@ -101,3 +101,22 @@ def test_classify_missing_file_is_refused_before_the_model_loads(tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip().splitlines() == [f"shoplens classify: No file at {tmp_path / 'nope.csv'}. "
                                              "Fix: check the path (a CSV with a header row)"]
+
+
+# issue 17: `shoplens reply --n 0 / -1` ended in a traceback (after loading the copy model)
+@pytest.mark.parametrize("n", ["0", "-1"])
+def test_reply_with_no_candidates_is_one_line_exit_2(tmp_path, write, n):
+    db = str(tmp_path / "c.duckdb")
+    f = write("r.csv", "review_id,text,rating\nr1,The coat arrived torn and nobody answered my emails,1\n")
+    assert shoplens("--db", db, "load", "reviews", str(f), home=tmp_path).returncode == 0
+    r = shoplens("--db", db, "reply", "--review-id", "r1", "--n", n, home=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    assert r.stdout == "" and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert r.stderr.startswith("shoplens reply: --n must be between 1 and 16 candidates")
+
+
+def test_refusal_quoting_a_newline_stays_one_line(tmp_path):
+    """A file name with a newline is quoted back escaped, so the refusal is still one line (issue 17, finding 7)."""
+    r = shoplens("--db", str(tmp_path / "c.duckdb"), "load", "orders", str(tmp_path / "evil\nname.csv"), home=tmp_path)
+    assert r.returncode == 2
+    assert len(r.stderr.strip().splitlines()) == 1 and "evil\\nname.csv" in r.stderr, r.stderr

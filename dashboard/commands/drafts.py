@@ -35,7 +35,18 @@ def _summary(drafts: list[dict], gen, out: str | None) -> dict:
             "model_version": gen.model_version, "out": out}
 
 
+MAX_N = 16  # candidates are sampled in one batch; more only costs memory and time
+
+
+def check_n(n: int) -> int:
+    """The number of candidates, refused in one line before any work (`--n 0` and `--n -1` ended in a traceback)."""
+    if not 1 <= n <= MAX_N:
+        raise ShoplensError(f"--n must be between 1 and {MAX_N} candidates (got {n})", fix="e.g. --n 3")
+    return n
+
+
 def cmd_draft(args) -> dict:
+    check_n(args.n)
     con = store.connect(args.db)
     facts = segment_facts(con, args.segment, args.channel, args.offer, tone=args.tone, brand=args.brand)
     gen = load_generator(args.device)
@@ -46,6 +57,7 @@ def cmd_draft(args) -> dict:
 
 
 def cmd_reply(args) -> dict:
+    check_n(args.n)
     con = store.connect(args.db)
     facts = reply_facts(con, args.review_id, brand=args.brand, remedy=args.remedy, tone=args.tone)
     gen = load_generator(args.device)
