@@ -36,3 +36,44 @@ def test_customers_page(demo_db):
     assert metric(at, "Orders") == "7"
     assert any("bought together with" in str(v) for v in at.dataframe[0].value["reason"])
     assert "Hit-rate@10, co-purchase" in [m.label for m in at.metric]
+
+
+def test_segment_customer_export_neutralises_formula_ids(demo_file, tmp_path, monkeypatch):
+    """Finding 2 through the app: customer IDs stored as formulas (loaded before the ingest refused them, or the
+    ones it lets through such as "-2+3") leave the Segments page's customer export as text, never as formulas."""
+    import csv
+    import io
+    import shutil
+
+    from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+    from streamlit.testing.v1 import app_test
+
+    from analysis import rfm, store
+    from tests.hostile.formulas import PAYLOADS, looks_live
+
+    path = tmp_path / "demo.duckdb"
+    shutil.copy(demo_file, path)
+    con = store.connect(path)
+    champions = rfm.rfm_table(con).query("segment == 'Champions'")["customer_id"].tolist()[:len(PAYLOADS)]
+    for cid, p in zip(champions, PAYLOADS, strict=True):
+        con.execute("UPDATE orders SET customer_id = ? WHERE customer_id = ?", [p.value, cid])
+    con.close()
+    monkeypatch.setenv("SHOPLENS_HOME", str(tmp_path))
+    monkeypatch.setenv("SHOPLENS_DB", str(path))
+    stores: list[MemoryMediaFileStorage] = []
+
+    class Keeping(MemoryMediaFileStorage):  # AppTest drops its media store after each run: keep it to read downloads
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            stores.append(self)
+
+    monkeypatch.setattr(app_test, "MemoryMediaFileStorage", Keeping)
+    at = run_page("views/segments.py")
+    at.selectbox(key="segments_drill").set_value("Champions").run()
+    assert not at.exception
+    url = next(b for b in at.get("download_button") if b.key == "segments_export").proto.url
+    data = stores[-1].get_file(url.rsplit("/", 1)[1]).content.decode("utf-8")
+    rows = list(csv.reader(io.StringIO(data, newline="")))
+    ids = [r[0] for r in rows[2:]]  # line 1: the provenance comment, line 2: the header
+    assert {"'" + p.value.replace("\r", "\n") for p in PAYLOADS} <= {i.replace("\r", "\n") for i in ids}
+    assert not [c for r in rows[1:] for c in r if looks_live(c)]
