@@ -10,6 +10,8 @@ import os
 import stat
 from pathlib import Path
 
+from analysis.errors import ShoplensError
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEMO_DATA_DIR = Path(__file__).resolve().parent / "demo_data"
 PRIVATE_UMASK = 0o077
@@ -69,23 +71,44 @@ def max_upload_bytes() -> int:
     return int(float(os.environ.get("SHOPLENS_MAX_UPLOAD_MB", "1024")) * 1024 * 1024)
 
 
-DEFAULT_MAX_ROWS = 10_000_000
+DEFAULT_MAX_ROWS = 6_000_000  # the demo export (541,909 lines) ten times over, with headroom
+DEFAULT_MAX_LOAD_MEMORY = "25%"
 
 
 def max_rows() -> int:
-    """Data rows one load may hold (SHOPLENS_MAX_ROWS, default 10 M): counted before the file is materialised, so a
+    """Data rows one load may hold (SHOPLENS_MAX_ROWS, default 6 M): counted before the file is materialised, so a
     few-MB file that expands to tens of millions of rows is refused in seconds instead of eating the machine."""
-    return int(float(os.environ.get("SHOPLENS_MAX_ROWS", DEFAULT_MAX_ROWS)))
+    value = os.environ.get("SHOPLENS_MAX_ROWS", str(DEFAULT_MAX_ROWS))
+    try:
+        rows = int(float(value.replace("_", "").replace(",", "")))
+    except ValueError:
+        rows = 0
+    if rows < 1:
+        raise ShoplensError(f'SHOPLENS_MAX_ROWS="{value[:40]}" is not a positive number of rows',
+                            fix=f"set it to a whole number such as {DEFAULT_MAX_ROWS}, or unset it")
+    return rows
 
 
 def max_load_memory_bytes() -> int:
-    """DuckDB memory_limit while a file loads (SHOPLENS_MAX_LOAD_MEMORY: "4GB", "512MB" or "25%" of RAM; default
-    25%). Above it DuckDB spills to disk, or the load is refused; it never takes the memory other users need."""
-    value = os.environ.get("SHOPLENS_MAX_LOAD_MEMORY", "25%").strip().upper().replace(" ", "")
+    """DuckDB memory_limit while a file loads (SHOPLENS_MAX_LOAD_MEMORY: "4GB", "512MB", "25%" of RAM, or a bare
+    number of MB; default 25%). Past it DuckDB spills to disk or the load is refused, never other users' memory."""
+    value = os.environ.get("SHOPLENS_MAX_LOAD_MEMORY", DEFAULT_MAX_LOAD_MEMORY)
+    try:
+        limit = _memory_bytes(value.strip().upper().replace(" ", ""))
+    except ValueError:
+        limit = 0
+    if limit < 64 * 2**20:
+        raise ShoplensError(f'SHOPLENS_MAX_LOAD_MEMORY="{value[:40]}" is not a memory size of at least 64 MB',
+                            fix='set it like "4GB", "512MB" or "25%" (of RAM), or unset it for 25%')
+    return limit
+
+
+def _memory_bytes(value: str) -> int:
     if value.endswith("%"):
         ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
         return int(ram * float(value[:-1]) / 100)
-    units = {"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12, "KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "B": 1}
+    units = {"KIB": 2**10, "MIB": 2**20, "GIB": 2**30, "TIB": 2**40, "KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12,
+             "B": 1}
     for unit, factor in units.items():
         if value.endswith(unit):
             return int(float(value[: -len(unit)]) * factor)

@@ -2,17 +2,20 @@
 Either the whole accepted set lands with its upload record, or nothing changes."""
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import duckdb
+
 from analysis import export_safety, schema, store
 from analysis import mapping as mapping_mod
-from analysis.config import rejects_dir
+from analysis.config import max_load_memory_bytes, rejects_dir
 from analysis.errors import IngestError
-from analysis.rawread import read_raw
+from analysis.rawread import out_of_memory, read_raw
 from analysis.sniff import sniff
 from analysis.validate import build_staged
 
@@ -47,18 +50,35 @@ def load_file(con, table: str, path: Path | str, mode: str = "append", overrides
         raise IngestError(f'Unknown mode "{mode}"', fix="use append or replace")
     info = sniff(path, display_name)
     try:
-        raw = read_raw(con, info)
-        mapping_mod.check_headers(raw.headers, info.name)
-        remembered = mapping_mod.remembered(con, table, raw.headers)
-        mapping = mapping_mod.resolve(table, raw.headers, overrides, remembered, info.name)
-        notes = info.notes + build_staged(con, table, mapping, raw.headers)
-        if mode == "append":
-            _mark_already_stored(con, table)
-        return _finish(con, table, info, raw, mapping, overrides, mode, who, dry_run, notes, db_path)
+        with memory_budget(con, info):
+            raw = read_raw(con, info)
+            mapping_mod.check_headers(raw.headers, info.name)
+            remembered = mapping_mod.remembered(con, table, raw.headers)
+            mapping = mapping_mod.resolve(table, raw.headers, overrides, remembered, info.name)
+            notes = info.notes + build_staged(con, table, mapping, raw.headers)
+            if mode == "append":
+                _mark_already_stored(con, table)
+            return _finish(con, table, info, raw, mapping, overrides, mode, who, dry_run, notes, db_path)
     finally:
         con.execute("DROP VIEW IF EXISTS _rawv")
         for t in ("_raw", "_staged", "_csv_rejects", "_csv_scans", "_shift"):
             con.execute(f"DROP TABLE IF EXISTS {t}")
+
+
+@contextlib.contextmanager
+def memory_budget(con, info):
+    """DuckDB may use at most SHOPLENS_MAX_LOAD_MEMORY while a file loads (it spills to disk beyond that, or the
+    load is refused with one line); the database's own limit comes back afterwards, for the app's queries."""
+    before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    con.execute(f"SET memory_limit = '{int(max_load_memory_bytes())}B'")  # an int: nothing user-typed in the SQL
+    try:
+        yield
+    except duckdb.OutOfMemoryException as exc:
+        raise out_of_memory(info) from exc
+    finally:
+        con.execute("RESET memory_limit")  # exact when the database ran on DuckDB's default (the app does)
+        if con.execute("SELECT current_setting('memory_limit')").fetchone()[0] != before:
+            con.execute(f"SET memory_limit = '{before.replace(chr(39), '')}'")  # DuckDB's own text, e.g. '18.6 GiB'
 
 
 def _mark_already_stored(con, table: str) -> None:
@@ -159,7 +179,8 @@ def preview(con, table: str, path: Path | str, display_name: str | None = None, 
     """Headers, the mapping Shoplens would use, and the first rows, so the analyst can check before loading."""
     info = sniff(path, display_name)
     try:
-        raw = read_raw(con, info)
+        with memory_budget(con, info):
+            raw = read_raw(con, info)
         mapping_mod.check_headers(raw.headers, info.name)
         suggested = mapping_mod.suggest(table, raw.headers)
         suggested.update({k: v for k, v in mapping_mod.remembered(con, table, raw.headers).items()

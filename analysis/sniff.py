@@ -7,6 +7,7 @@ import gzip
 import hashlib
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +18,8 @@ HEAD_BYTES = 256 * 1024
 DELIMITERS = [",", ";", "\t", "|"]
 MAX_XLSX_UNCOMPRESSED = 512 * 1024 * 1024
 MAX_XLSX_RATIO = 200
+XML_HEAD_BYTES = 64 * 1024
+SCAN_CHUNK = 1 << 22
 
 _BINARY_MAGIC = {
     b"%PDF": "a PDF document",
@@ -119,6 +122,33 @@ def _check_xlsx(path: Path, name: str) -> None:
         raise IngestError(
             f"{name} would unpack to {unpacked / 1e6:,.0f} MB ({unpacked / packed:,.0f}x its size); refused as a "
             "possible zip bomb", where=name, fix="export the sheet as CSV instead")
+    _check_xml_declarations(path, name, [i.filename for i in infos if i.filename.endswith((".xml", ".rels"))])
+
+
+def _check_xml_declarations(path: Path, name: str, parts: list[str]) -> None:
+    """Excel never writes a DTD; one in a workbook part is an XML bomb (entities expanding to gigabytes) or an XXE
+    attempt (an entity reading a server file). A DTD must precede the root element, so each part's head suffices;
+    openpyxl parses through defusedxml as well, for a DTD pushed further down by padding."""
+    with zipfile.ZipFile(path) as z:
+        for part in parts:
+            try:
+                with z.open(part) as f:
+                    head = f.read(XML_HEAD_BYTES)
+            except (zipfile.BadZipFile, zlib.error, EOFError, RuntimeError, NotImplementedError) as exc:
+                raise IngestError(f"{name} looks like an Excel workbook but is damaged ({part}: {exc})", where=name,
+                                  fix="open it in your spreadsheet program and save it again as .xlsx") from exc
+            if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, b"<\x00", b"\x00<")):
+                head = head.decode("utf-16", errors="ignore").encode()
+            if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
+                raise xml_declarations_refused(name, part)
+
+
+def xml_declarations_refused(name: str, part: str) -> IngestError:
+    """One message for a DTD or entity declaration, whether the zip scan or the XML parser (defusedxml) finds it."""
+    return IngestError(
+        f"{name} declares XML entities (a DTD) in {part}, which Excel never writes; refused as a possible XML bomb "
+        "or external-entity (XXE) attack", where=f"{name}, {part}",
+        fix="open it in your spreadsheet program and save it again as .xlsx, or export the sheet as CSV")
 
 
 def _detect_text(info: SourceInfo, head: bytes) -> None:
@@ -213,14 +243,37 @@ def open_text(info: SourceInfo) -> io.TextIOBase:
                             newline=None if info.mixed_newlines else "")
 
 
-def find_unterminated_quote(info: SourceInfo) -> int | None:
+@dataclass
+class ByteScan:
+    """What one streaming pass over every byte of a CSV (decompressed) learned, before DuckDB parses it."""
+
+    quotes: int = 0
+    max_rows: int = 0  # upper bound: line ends (LF, CR, CRLF); blank lines and newlines inside quotes inflate it
+    nul_line: int | None = None  # line of the first NUL byte, which no text export contains
+
+
+def scan_bytes(info: SourceInfo) -> ByteScan:
+    """Count quotes and line ends and find the first NUL in C (bytes.count/find), about 1 GB/s: the row budget and
+    the NUL refusal then cover the whole file, not just the head the sniffer read."""
+    scan, lf, cr, crlf = ByteScan(), 0, 0, 0
+    check_nul = info.encoding != "utf-16"  # every other byte of UTF-16 text is NUL
+    opener = gzip.open if info.compressed else open
+    with opener(info.path, "rb") as f:
+        for chunk in iter(lambda: f.read(SCAN_CHUNK), b""):
+            if check_nul and scan.nul_line is None and (at := chunk.find(b"\x00")) >= 0:
+                scan.nul_line = lf + chunk.count(b"\n", 0, at) + 1
+            scan.quotes += chunk.count(b'"')
+            lf += chunk.count(b"\n")
+            cr += chunk.count(b"\r")
+            crlf += chunk.count(b"\r\n")  # a pair cut by a chunk boundary counts twice: still an upper bound
+    scan.max_rows = lf + cr - crlf
+    return scan
+
+
+def find_unterminated_quote(info: SourceInfo, scan: ByteScan | None = None) -> int | None:
     """Line number where a quoted field opens and never closes, or None. RFC 4180 doubles inner quotes, so
     a balanced file has an even quote count (counted in C, fast); only an odd count pays for locating the culprit."""
-    opener = gzip.open if info.compressed else open
-    total = 0
-    with opener(info.path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            total += chunk.count(b'"')
+    total = (scan or scan_bytes(info)).quotes
     if total % 2 == 0:
         return None
     line_no, open_line, quoted = 1, None, False

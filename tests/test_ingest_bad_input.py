@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import gzip
 import io
+import time
 import zipfile
 
 import pandas as pd
 import pytest
+from hostile.corpus import BILLION_LAUGHS, XXE, xlsx_patched
 
 from analysis import ingest
-from analysis.errors import IngestError
+from analysis.errors import IngestError, ShoplensError
 
 GOOD_ORDERS = (
     "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n"
@@ -212,6 +214,167 @@ def test_dry_run_stores_nothing(loaded, write):
     report = ingest.load_file(con, "orders", write("n.csv", HEADER + "70,A,X,1,2011-01-05 10:00,1,1,UK\n"),
                               db_path=path, dry_run=True)
     assert report.accepted == 1 and snapshot(con, "orders") == before
+
+
+# ---------------------------------------------------------------- issue 17, finding 3: XLSX dimension, XML bomb, XXE
+def test_xlsx_with_too_small_dimension_loads_every_row(loaded, tmp_path):
+    con, path, _ = loaded
+    file = xlsx_patched(rows=10, dimension="A1:H2")(tmp_path)  # openpyxl read-only used to stop after row 2
+    report = ingest.load_file(con, "orders", file, db_path=path)
+    assert (report.rows_in, report.accepted) == (10, 10)
+
+
+def test_xlsx_declaring_the_whole_sheet_reads_only_real_cells(db, tmp_path):
+    con, path = db
+    file = xlsx_patched(rows=3, dimension="A1:XFD1048576")(tmp_path)
+    t = time.perf_counter()
+    pv = ingest.preview(con, "orders", file)
+    report = ingest.load_file(con, "orders", file, db_path=path)
+    assert len(pv.headers) == 8  # not 16,384 columns padded from the declared XFD
+    assert (report.rows_in, report.accepted) == (3, 3)
+    assert time.perf_counter() - t < 10  # was 22 s (bench/results/load_limits.txt)
+
+
+@pytest.mark.parametrize("dtd, entity, pad", [(BILLION_LAUGHS, "l9", 0), (XXE, "xxe", 0),
+                                              (BILLION_LAUGHS, "l9", 100_000), (XXE, "xxe", 100_000)],
+                         ids=["billion_laughs", "xxe", "billion_laughs_padded", "xxe_padded"])
+def test_xlsx_xml_bomb_and_xxe_refused_in_one_line(loaded, tmp_path, dtd, entity, pad):
+    """Padded: the DTD sits past the sniffer's 64 KB head scan, so openpyxl's parser (defusedxml) meets it."""
+    file = xlsx_patched(dtd=dtd, entity=entity, pad=pad)(tmp_path)
+    msg = refused(loaded, file)
+    assert "possible XML bomb or external-entity (XXE) attack" in msg and "save it again" in msg
+    assert "\n" not in msg and str(tmp_path) not in msg and "/tmp" not in msg
+
+
+def test_xlsx_damaged_sheet_message_has_no_server_path(loaded, tmp_path):
+    file = xlsx_patched(dtd="<!-- unclosed")(tmp_path)  # invalid XML in the sheet itself
+    msg = refused(loaded, file)
+    assert file.name in msg and str(tmp_path) not in msg and "\n" not in msg
+
+
+# ---------------------------------------------------------------- finding 4: row and memory budget
+def _frame(n: int) -> pd.DataFrame:
+    return pd.DataFrame({"InvoiceNo": [str(600 + i) for i in range(n)], "Quantity": 1,
+                         "InvoiceDate": "2011-01-05 10:00:00", "UnitPrice": 2.5})
+
+
+def _budget_file(fmt: str, n: int, tmp_path):
+    frame, p = _frame(n), tmp_path / f"b{n}.{fmt}"
+    if fmt == "parquet":
+        frame.to_parquet(p)
+    elif fmt == "xlsx":
+        frame.to_excel(p, index=False)
+    elif fmt == "csv.gz":
+        p.write_bytes(gzip.compress(frame.to_csv(index=False).encode()))
+    else:
+        p.write_text(frame.to_csv(index=False))
+    return p
+
+
+@pytest.mark.parametrize("fmt", ["csv", "csv.gz", "parquet", "xlsx"])
+def test_row_budget_refuses_a_file_above_it_and_loads_one_at_it(loaded, tmp_path, monkeypatch, fmt):
+    con, path, _ = loaded
+    monkeypatch.setenv("SHOPLENS_MAX_ROWS", "5")
+    msg = refused(loaded, _budget_file(fmt, 6, tmp_path))
+    assert "above the limit of 5 rows per load" in msg and "SHOPLENS_MAX_ROWS" in msg
+    assert ingest.load_file(con, "orders", _budget_file(fmt, 5, tmp_path), db_path=path).accepted == 5
+
+
+def test_row_budget_counts_rows_not_line_ends(db, write, monkeypatch):
+    """Blank lines and newlines inside quotes push the line count over the budget; the real rows are within it."""
+    con, path = db
+    monkeypatch.setenv("SHOPLENS_MAX_ROWS", "3")
+    text = HEADER + '80,A,"TWO\nLINES",1,2011-01-05 10:00,1,1,UK\n\n\n\n81,A,X,1,2011-01-05 10:00,1,1,UK\n'
+    assert ingest.load_file(con, "orders", write("blank.csv", text), db_path=path).accepted == 2
+
+
+def test_row_budget_20m_constant_parquet_refused_from_metadata(loaded, tmp_path):
+    """343 KB of run-length-encoded Parquet held 20 M rows: 2 minutes and 10 GB before; the footer now decides."""
+    import duckdb
+
+    p = tmp_path / "20m.parquet"
+    duckdb.sql(f"COPY (SELECT '1' AS InvoiceNo, 1 AS Quantity, '2011-01-05' AS InvoiceDate, 2.5 AS UnitPrice "
+               f"FROM range(20000000)) TO '{p}' (FORMAT parquet)")
+    t = time.perf_counter()
+    msg = refused(loaded, p)
+    assert "has 20,000,000 data rows, above the limit of 6,000,000 rows" in msg
+    assert time.perf_counter() - t < 5
+
+
+def test_memory_budget_is_set_during_the_load_and_restored(db, write, monkeypatch):
+    con, path = db
+    before = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    seen = []
+    real = ingest.build_staged
+
+    def spy(con_, *a, **kw):
+        seen.append(con_.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return real(con_, *a, **kw)
+
+    monkeypatch.setattr(ingest, "build_staged", spy)
+    monkeypatch.setenv("SHOPLENS_MAX_LOAD_MEMORY", "300MB")
+    ingest.load_file(con, "orders", write("m.csv", GOOD_ORDERS), db_path=path)
+    assert seen == ["286.1 MiB"]  # DuckDB's rendering of 300,000,000 bytes
+    assert con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before
+
+
+def test_out_of_memory_is_one_line_and_stores_nothing(loaded, write, monkeypatch):
+    import duckdb
+
+    def boom(*a, **kw):
+        raise duckdb.OutOfMemoryException("Out of Memory Error: could not allocate block of size 256.0 KiB")
+
+    monkeypatch.setattr(ingest, "build_staged", boom)
+    msg = refused(loaded, write("oom.csv", HEADER + "90,A,X,1,2011-01-05 10:00,1,1,UK\n"))
+    assert "needs more memory to load than the limit of" in msg and "SHOPLENS_MAX_LOAD_MEMORY" in msg
+
+
+@pytest.mark.parametrize("name, value", [("SHOPLENS_MAX_ROWS", "lots"), ("SHOPLENS_MAX_LOAD_MEMORY", "1KB")])
+def test_bad_limit_settings_are_one_line(loaded, write, monkeypatch, name, value):
+    con, path, before = loaded
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ShoplensError, match=name):
+        ingest.load_file(con, "orders", write("s.csv", GOOD_ORDERS), db_path=path)
+    assert snapshot(con, "orders") == before
+
+
+# ---------------------------------------------------------------- finding 8 (ingest): caps and NUL bytes
+def test_derived_line_total_above_the_cap_rejected(loaded, write):
+    r = all_rejected(loaded, write("big.csv", HEADER + "95,A,X,6,2011-01-05 10:00,999999999999,1,UK\n"))
+    reason = r.sample_rejects[0]["reason"]
+    assert "line_total: quantity 6 x unit_price 999999999999 = 5999999999994" in reason
+    assert "per-line limit of 1,000,000,000,000" in reason and "fix:" in reason
+
+
+def test_quantity_above_the_cap_rejected_and_largest_real_one_kept(loaded, write):
+    con, path, _ = loaded
+    r = all_rejected(loaded, write("q.csv", HEADER + "96,A,X,1e9,2011-01-05 10:00,1,1,UK\n"
+                                                     "C97,A,X,-2000000,2011-01-05 10:00,1,1,UK\n"))
+    assert [s["reason"].split(" is above")[0] for s in r.sample_rejects] == ["quantity: 1e9", "quantity: -2000000"]
+    assert all("limit of 1,000,000 units per order line" in s["reason"] for s in r.sample_rejects)
+    ok = ingest.load_file(con, "orders", write("bulk.csv", HEADER + "98,A,X,80995,2011-12-09 09:15,2.08,16446,UK\n"),
+                          db_path=path)
+    assert ok.accepted == 1  # the demo's largest real order line
+
+
+def test_nul_byte_after_the_sniffed_head_refused(loaded, write):
+    rows = "".join(f"{1000 + i},A,X,1,2011-01-05 10:00,1,1,UK\n" for i in range(8000))  # > 256 KB
+    msg = refused(loaded, write("nul.csv", HEADER + rows + "9999,A,A\x00B,1,2011-01-05 10:00,1,1,UK\n"))
+    assert "NUL bytes" in msg and "line 8002" in msg
+
+
+def test_nul_byte_after_the_head_of_a_gzip_csv_refused(loaded, write):
+    rows = "".join(f"{1000 + i},A,X,1,2011-01-05 10:00,1,1,UK\n" for i in range(8000))
+    data = gzip.compress((HEADER + rows + "9999,A,A\x00B,1,2011-01-05 10:00,1,1,UK\n").encode())
+    assert "line 8002" in refused(loaded, write("nul.csv.gz", data))
+
+
+def test_nul_byte_in_parquet_text_refused(loaded, tmp_path):
+    frame = _frame(3)
+    frame["Description"] = ["A", "B\x00C", "D"]
+    frame.to_parquet(tmp_path / "nul.parquet")
+    msg = refused(loaded, tmp_path / "nul.parquet")
+    assert "NUL byte" in msg and "row 2, column Description" in msg
 
 
 # ---------------------------------------------------------------- formula payloads (issue 17, finding 2)

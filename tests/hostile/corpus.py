@@ -107,6 +107,45 @@ def xlsx(rows: list[list], name: str = "x.xlsx", formulas: bool = False) -> Call
     return build
 
 
+BILLION_LAUGHS = ('<!DOCTYPE worksheet [<!ENTITY l0 "lol">'
+                  + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10)) + "]>")
+XXE = '<!DOCTYPE worksheet [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'
+
+
+def xlsx_patched(rows: int = 3, dimension: str | None = None, dtd: str | None = None, entity: str | None = None,
+                 pad: int = 0, name: str = "x.xlsx") -> Callable[[Path], Path]:
+    """A real workbook (HEADER plus `rows` order lines) whose sheet XML is then edited as an attacker or a buggy
+    exporter would: another <dimension>, a DTD (after `pad` bytes of comment, to get past a head-only scan), and a
+    cell that references `entity`."""
+    def build(folder: Path) -> Path:
+        base = xlsx([HEADER.split(","), *[row(InvoiceNo=str(900 + i)).split(",") for i in range(rows)]],
+                    name="base_" + name)(folder)
+        p = folder / name
+        with zipfile.ZipFile(base) as src, zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as dst:
+            for item in src.infolist():
+                data = src.read(item.filename)
+                if item.filename == "xl/worksheets/sheet1.xml":
+                    data = _patch_sheet(data, dimension, dtd, entity, pad)
+                dst.writestr(item, data)
+        base.unlink()
+        return p
+    return build
+
+
+def _patch_sheet(data: bytes, dimension: str | None, dtd: str | None, entity: str | None, pad: int) -> bytes:
+    if dimension:
+        start = data.index(b'<dimension ref="') + len(b'<dimension ref="')
+        data = data[:start] + dimension.encode() + data[data.index(b'"', start):]
+    if entity:  # row 2's description becomes the entity's expansion
+        cell = b'<c r="C2" t="inlineStr"><is><t>'
+        start = data.index(cell) + len(cell)
+        data = data[:start] + f"&{entity};".encode() + data[data.index(b"</t>", start):]
+    if dtd:
+        data = (b"<?xml version='1.0' encoding='UTF-8'?>" + (b"<!--" + b"x" * pad + b"-->" if pad else b"")
+                + dtd.encode() + data)
+    return data
+
+
 def parquet(frame_fn: Callable, name: str = "p.parquet", cut: int | None = None) -> Callable[[Path], Path]:
     def build(folder: Path) -> Path:
         buf = io.BytesIO()
@@ -263,6 +302,11 @@ CASES: list[Case] = [
     Case("nul_deep_in_file", raw("nuld.csv", lambda: (csv_of(*[ROW.replace("900", str(i)) for i in range(3000)])
                                                       + row(Description=q("A\x00B")) + "\n").encode()),
          refused="binary file"),
+    Case("nul_after_first_256kb", raw("nul256.csv", lambda: (csv_of(*[ROW.replace("900", str(i)) for i in range(6000)])
+                                                           + row(Description=q("A\x00B")) + "\n").encode()),
+         refused="binary file"),
+    Case("nul_in_parquet_text", parquet(lambda: _good_frame().assign(Description="A\x00B"), name="nul.parquet"),
+         refused="NUL byte"),
     Case("unicode_line_separators_in_field", text("ls.csv", csv_of(row(Description=q("A\u2028B\u2029C\x85D")))),
          accepted=1, rejected=0, check=stored("product_name", "A\u2028B\u2029C\x85D")),
     Case("fullwidth_digits", text("fw.csv", csv_of(row(Quantity="１２", UnitPrice="３.５"))),
@@ -330,7 +374,14 @@ CASES: list[Case] = [
     Case("zip_with_xml_bomb_entry", _zip_with({"[Content_Types].xml": b"<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a "
                                                                        b"'aaaa'><!ENTITY b '&a;&a;&a;&a;'>]><x>&b;</x>",
                                                "xl/workbook.xml": b"<workbook/>"}, "bomb.xlsx"),
-         refused="could not be opened as an Excel workbook"),
+         refused="possible XML bomb"),
+    # issue 17, finding 3: the sheet's own XML, which openpyxl parses lazily while rows are read
+    Case("xlsx_sheet_billion_laughs", xlsx_patched(dtd=BILLION_LAUGHS, entity="l9"), refused="possible XML bomb"),
+    Case("xlsx_sheet_xxe_etc_passwd", xlsx_patched(dtd=XXE, entity="xxe"), refused="external-entity (XXE)"),
+    Case("xlsx_sheet_dtd_after_padding", xlsx_patched(dtd=BILLION_LAUGHS, entity="l9", pad=100_000),
+         refused="possible XML bomb"),
+    Case("xlsx_dimension_too_small", xlsx_patched(rows=10, dimension="A1:H2"), accepted=10, rejected=0),
+    Case("xlsx_dimension_whole_sheet", xlsx_patched(rows=3, dimension="A1:XFD1048576"), accepted=3, rejected=0),
     Case("xlsx_named_csv", lambda folder: (xlsx([HEADER.split(","), ROW.split(",")])(folder)).rename(folder / "x.csv")
          or folder / "x.csv", refused="could not be opened as an Excel workbook"),
 ]
