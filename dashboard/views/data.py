@@ -1,4 +1,5 @@
 """Data: upload an export, check the column mapping and validation report, then load it; see what was loaded."""
+import logging
 import tempfile
 from pathlib import Path
 
@@ -32,13 +33,24 @@ def _saved(upload) -> Path:
     return Path(st.session_state[key])
 
 
+def _show_refusal(exc: Exception, name: str) -> None:
+    """One line on the page, never a traceback: a refusal says what and how to fix it; anything unforeseen is named
+    by its type only (its text may hold server paths) and logged in full for the operator."""
+    if isinstance(exc, ShoplensError):
+        st.error(str(exc))
+    else:
+        logging.getLogger(__name__).exception("upload %r failed", name)
+        st.error(f"{name} could not be read ({type(exc).__name__}). Fix: export it again as CSV UTF-8; if that fails "
+                 "too, send the file to your Shoplens administrator (the server log has the details)")
+    st.stop()
+
+
 if upload is not None:
     file_path = _saved(upload)
     try:
         pv = ingest.preview(state.cursor(), table, file_path, display_name=upload.name)
-    except ShoplensError as exc:
-        st.error(str(exc))
-        st.stop()
+    except Exception as exc:
+        _show_refusal(exc, upload.name)
     st.caption(f"{pv.file_format.upper()} · {len(pv.headers)} columns" + (" · " + "; ".join(pv.notes) if pv.notes else ""))
     st.dataframe(pv.sample, hide_index=True, width="stretch")
     st.markdown("**Column mapping** — Shoplens suggested these from the headers; change any that are wrong.")
@@ -60,9 +72,8 @@ if upload is not None:
                     report = ingest.load_file(state.cursor(), table, file_path, mode=mode, overrides=chosen,
                                               who=auth.username(), display_name=upload.name, dry_run=do_check, db_path=path)
                 status.update(label="Checked" if do_check else "Loaded", state="complete")
-        except ShoplensError as exc:
-            st.error(str(exc))
-            st.stop()
+        except Exception as exc:
+            _show_refusal(exc, upload.name)
         if not do_check:
             state.invalidate()
         verb = "would be stored" if do_check else "stored"
