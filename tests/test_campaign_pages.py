@@ -167,3 +167,58 @@ def test_campaign_history_filters_replies_before_the_limit(db):
     hist = drafts_store.recent(con, limit=2, exclude_channel="reply")
     assert sorted(hist["channel"]) == ["email", "sms"]
     assert list(drafts_store.recent(con, channel="reply", limit=5)["channel"]) == ["reply"] * 3
+
+
+# ---------------------------------------------------------------- issue 17, finding 1: names and addresses on Replies
+PLANTED = "Hi, it's Tom Baker from 1600 Pennsylvania Ave NW, Washington, DC 20500. The coat arrived torn."
+LEAKS = ("Tom Baker", "Baker", "Pennsylvania", "20500")
+
+
+class ParrotGenerator:
+    """A copy model at its worst: it greets and quotes whatever the facts hold (what the issue saw the real model
+    do: "Hi Tom Baker, ... just say hello at 1600 Pennsylvania Ave NW"). Whatever reaches the facts reaches the page."""
+    model_version = "parrot"
+
+    def draft(self, facts: dict, n: int = 1, **_) -> list[dict]:
+        from analysis.draft_checks import run_checks
+        body = (f"Hi, we are so sorry. You wrote: {facts['review']['text']} We would like to offer "
+                f"{facts['remedy']}.\n\nThe {facts['brand']} team")
+        d = {"segment": None, "channel": "reply", "offer": facts["remedy"], "subject": None, "preheader": None,
+             "body": body, "cta": None, "facts": facts, "model_version": self.model_version}
+        return [{**d, "checks": run_checks(d, facts)} for _ in range(n)]
+
+
+def visible_text(at) -> str:
+    """Everything the page puts in front of the person: text, tables, inputs, labels of the choices."""
+    parts = [e.value for kind in ("markdown", "caption", "text", "error", "info", "warning", "success", "title")
+             for e in getattr(at, kind)]
+    parts += [str(e.value) for e in at.text_area] + [str(e.value) for e in at.text_input]
+    parts += [e.value.to_string() for e in at.dataframe]
+    parts += [" | ".join(map(str, e.options)) for e in at.selectbox]
+    return "\n".join(map(str, parts))
+
+
+def test_replies_page_never_shows_a_reviewers_name_or_address_to_a_marketer(demo_db, monkeypatch):
+    from dashboard import generator_state
+
+    con = store.connect(demo_db)
+    con.execute("INSERT INTO reviews (review_id, text, rating, created_at) VALUES ('pii-1', ?, 1, now())", [PLANTED])
+    con.execute("INSERT INTO review_labels (review_id, model_version, sentiment, sentiment_score, topics, scored_at) "
+                "VALUES ('pii-1', 't', 'negative', 0.9, ['quality'], now())")
+    con.close()
+    parrot = ParrotGenerator()
+    monkeypatch.setattr(generator_state, "generator", lambda device="auto": (parrot, None))
+    monkeypatch.setattr(generator_state, "draft", lambda gen, facts, **kw: (gen.draft(facts, n=kw.get("n", 1)), [], None))
+
+    at = open_app("views/replies.py", role="marketer")
+    at.selectbox(key="reply_review").set_value("pii-1").run()
+    at.number_input(key="reply_n").set_value(1)
+    at.button(key="reply_generate").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    [item] = at.session_state["reply_items"]["pii-1"]
+    assert "[NAME]" in item["body"] and "[ADDRESS]" in item["body"]  # the parrot did quote the review
+    shown = visible_text(at)
+    assert "coat arrived torn" in shown  # the review and the reply are on the page...
+    assert not [leak for leak in LEAKS if leak in shown]  # ...without the reviewer's name or street address
+    stored_row = stored(demo_db, item["draft_id"])
+    assert not [leak for leak in LEAKS if leak in json.dumps(stored_row, default=str)]
