@@ -120,3 +120,34 @@ def test_refusal_quoting_a_newline_stays_one_line(tmp_path):
     r = shoplens("--db", str(tmp_path / "c.duckdb"), "load", "orders", str(tmp_path / "evil\nname.csv"), home=tmp_path)
     assert r.returncode == 2
     assert len(r.stderr.strip().splitlines()) == 1 and "evil\\nname.csv" in r.stderr, r.stderr
+
+
+# issue 17: `shoplens reply --out` JSON carried facts.review.text unmasked, so a marketer read any review by id
+def test_reply_json_never_holds_the_reviewers_name_or_address(tmp_path, write, monkeypatch, capsys):
+    from analysis.draft_checks import run_checks
+    from dashboard import cli
+    from dashboard.commands import drafts
+
+    class Parrot:
+        """Quotes the facts verbatim: the worst a copy model can do with what it is given."""
+        model_version, last_candidates = "parrot", []
+
+        def draft(self, facts, n=1, keep_failing=False):
+            d = {"segment": None, "channel": "reply", "offer": facts["remedy"], "subject": None, "preheader": None,
+                 "body": f"Hi, sorry. You wrote: {facts['review']['text']}", "cta": None, "facts": facts,
+                 "model_version": "parrot"}
+            return [{**d, "checks": run_checks(d, facts)}]
+
+    review = "Hi, it's Tom Baker from 1600 Pennsylvania Ave NW, Washington, DC 20500. The coat arrived torn."
+    db = str(tmp_path / "c.duckdb")
+    f = write("r.csv", f'review_id,text,rating\nr1,"{review}",1\n')
+    assert shoplens("--db", db, "load", "reviews", str(f), home=tmp_path).returncode == 0
+    monkeypatch.setenv("SHOPLENS_HOME", str(tmp_path))
+    monkeypatch.setattr(drafts, "load_generator", lambda device="auto": Parrot())
+    out = tmp_path / "reply.json"
+    assert cli.main(["--db", db, "reply", "--review-id", "r1", "--n", "1", "--out", str(out)]) == 0
+    capsys.readouterr()
+    text = out.read_text(encoding="utf-8")
+    [obj] = json.loads(text)
+    assert "coat arrived torn" in obj["facts"]["review"]["text"] and "[NAME]" in obj["facts"]["review"]["text"]
+    assert not [s for s in ("Tom", "Baker", "Pennsylvania", "20500") if s in text]
