@@ -317,9 +317,10 @@ _AFTER = ("utca|út|útja|tér|körút|sor|köz|caddesi|cad\\.|cd\\.|sokak|soka�
           "náměstí|nám\\.|třída|ulice|ulica|straße|strasse|weg|allee|platz|street|gatan|vägen")
 _LEAD = ("calle|c/|via|viale|vicolo|piazza|piazzale|largo|corso|contrada|rua|avenida|av\\.|avda\\.|plaza|paseo|"
          "ronda|camino|callejón|glorieta|travesía|carrera|carretera|carrer|avinguda|passeig|praça|travessa|estrada|"
+         "acceso|cañada|cuesta|pasaje|rambla|urbanización|vial|vía|rotonda|"
          "alameda|strada|str\\.|calea|aleea|bulevardul|bd\\.|splaiul|șoseaua|soseaua|piața|ul\\.|ulica|al\\.|aleja|"
          "os\\.|osiedle|pl\\.|plac|ulice|rue")
-_NUM = r"(?:No\.?:?\s*|Nr\.?\s*|nº\s*|n\.\s*)?\d{1,5}(?:\s?[A-Za-z](?![\w'])|-\d{1,3})?\.?"
+_NUM = r"(?:No\.?:?\s*|Nr\.?\s*|nº\s*|n\.\s*)?\d{1,5}(?:\s?[A-Za-z](?![\w'])|[-/]\d{1,4})?\.?"
 _POST_TAIL = (rf"(?:,?\s+(?:\d{{2}}-\d{{3}}|\d{{4}}-\d{{3}}|\d{{3}}\s\d{{2}}|\d{{4,6}})\s+{_CAPW}(?:\s+{_CAPW}|\s+[A-Z]\b)?"
               rf"|,\s+[{_UPPER}][^\W\d_]+(?:\s[{_UPPER}][^\W\d_]+)?(?=\s*(?:[.,;:!?)]|$)|\s+[a-z]))?")  # ", Lisboa."
 _UNIT_TAIL = r"(?:,?\s+(?:puerta|piso|esc\.?|bloque|apt\.?|ap\.?|bl\.?|sc\.?|et\.?|lgh|lok\.?|m\.)\s*\w{1,4})*"
@@ -352,7 +353,7 @@ _POSTCODE = (
     re.compile(r"(?:postcode|Postcode|POSTCODE|zip|Zip|ZIP)\s(?:is\s)?([A-Za-z]{1,2}\d[A-Za-z\d]?\s?\d[A-Za-z]{2}|\d{4,5})\b"),
 )
 _DIGITS = re.compile(r"\d+")
-_NOT_POSTCODE = re.compile(r"(?i)\d?(?:xs|xl|xxl|[sml])$")  # "2XL", "3 XS": sizes, not an inward code
+_NOT_POSTCODE = re.compile(r"(?i)\s?\d(?:xxs|xs|s|m|l|xl|xxl)$")  # "2XL", "3 XS": sizes, not an inward code
 
 # Suffixes that name a street without doubt; the others ("way", "close", "park"...) are everyday words too,
 # so after them the street name must be capitalised ("45 there was way" is not an address).
@@ -594,12 +595,21 @@ _LOWER_CUE = re.compile(
     r"my (?:sister|brother|mom|mum|mother|dad|father|daughter|son|husband|wife|friend|partner|aunt|uncle|niece|"
     r"nephew|cousin|grandma|colleague|coworker|co-worker|neighbou?r|boss|best friend)|"
     r"for my (?:sister|mom|mum|mother|daughter|friend|wife|niece|aunt|grandma|coworker|colleague))"
-    r"\s*[,:-]?\s+(?P<name>[a-zà-ÿāăąćčďęěğıłńňőřśşšţťūůűźżž]+(?:['’-][a-zà-ÿ]+)?"
-    r"(?: [a-zà-ÿāăąćčďęěğıłńňőřśşšţťūůűźżž]+(?:['’-][a-zà-ÿ]+)?)?)"
+    r"\s*[,:-]?\s+(?P<name>[^\W\d_]+(?:['’-][^\W\d_]+)?(?: [^\W\d_]+(?:['’-][^\W\d_]+)?){0,2})"
 )
 _STRONGEST = re.compile(r"name|regards|sincerely|helped me|helped by|served by|ask for|asked for")
 _RELATION = re.compile(r"^(?:for )?my ")  # "my coworker veeti", "my mum ludovic"
-_VERBLIKE = re.compile(r"(?:ed|es|s|ly|ing|n't)$")  # "my husband said/loves/really/thinking": not a name
+_VERBLIKE = re.compile(r"(?:ed|ly|ing|n't)$")  # "my husband noticed/really/thinking": not a name
+_CLAUSE_END = re.compile(r"\s*(?:[,.!;)]|$)|\s(?:and|here)\b")
+_SELF_CUE = re.compile(r"^(?:i'm|i am|this is)")  # "i'm lucky to ...": only a name when the clause ends after it
+
+
+def _verb_like(word: str) -> bool:
+    """"said", "thinks", "loves", "really": words after "my husband" that are not his name ("ginyas" may be)."""
+    if _VERBLIKE.search(word):
+        return True
+    common = _common_words()
+    return word.endswith("s") and (word[:-1] in common or word.endswith("es") and word[:-2] in common)
 # A sign-off at the very end: "... love it. cheers, anna" / "xo maddie".
 _LOWER_SIGNOFF = re.compile(r"(?:^|[.!?\n]\s*)(?:cheers|xo|xoxo|love|thanks|best)\s*[,-]?\s+(?P<name>[^\W\d_]+)[.!]?\s*$")
 
@@ -621,16 +631,19 @@ def _lower_names(text: str) -> Iterable[Finding]:
             after.startswith(" for ") or text.startswith(" for ", m.end("name"))))
         if head in _AMBIGUOUS:  # "thanks retailer for ...": a shop word, not a person
             continue
-        unknown_ok = sure or (_RELATION.search(cue) is not None and not _VERBLIKE.search(head))
+        if _SELF_CUE.search(cue) and not any(_CLAUSE_END.match(text, i) for i in (head_end, m.end("name"))):
+            continue
+        unknown_ok = sure or (_RELATION.search(cue) is not None and not _verb_like(head))
         if head not in first and not unknown_ok:
             continue
-        end = m.start("name") + len(head)
-        if len(parts) > 1 and parts[1] not in common and (parts[1] in last or head in first or sure
-                                                          or not _VERBLIKE.search(parts[1])):
-            end = m.end("name")
+        end = head_end
+        for word in parts[1:]:  # "miguel ángel águila": more words while they read as name words
+            if word in common or not (word in last or head in first or sure or not _verb_like(word)):
+                break
+            end += 1 + len(word)
         yield Finding("NAME", m.start("name"), end)
     m = _LOWER_SIGNOFF.search(text[-60:])
-    if m and m.group("name").islower() and m.group("name") not in common:
+    if m and m.group("name").islower() and m.group("name") not in common and m.group("name") not in _AMBIGUOUS:
         off = max(0, len(text) - 60)
         yield Finding("NAME", off + m.start("name"), off + m.end("name"))
 
