@@ -60,15 +60,10 @@ def windows(text: str, anchor: re.Pattern, before: int, after: int) -> list[tupl
     return out
 
 
-def _in_windows(text: str, rx: re.Pattern, spans: list[tuple[int, int]]) -> Iterable[tuple[re.Match, int]]:
-    """(match, offset) of `rx` inside each window; offset + match.start() indexes `text`. A window starts at a
-    word or line boundary where it can, so a pattern's leading \\b is not fooled by a cut."""
+def _in_windows(text: str, rx: re.Pattern, spans: list[tuple[int, int]]) -> Iterable[re.Match]:
+    """Matches of `rx` inside each window, searched in place (look-behinds still see the text before a window)."""
     for a, b in spans:
-        if a:
-            cut = text.rfind(" ", max(0, a - 40), a)
-            a = cut + 1 if cut >= 0 else a
-        for m in rx.finditer(text[a:b]):
-            yield m, a
+        yield from rx.finditer(text, a, b)
 
 
 # ---------------------------------------------------------------- email
@@ -384,22 +379,22 @@ def _street_ok(m: re.Match) -> bool:
 
 def _addresses(text: str) -> Iterable[Finding]:
     spans = windows(text, _DIGITS, 60, 70)
-    for m, off in _in_windows(text, _ADDRESS, spans):
+    for m in _in_windows(text, _ADDRESS, spans):
         if _street_ok(m):
-            start = off + m.start()
+            start = m.start()
             unit = _UNIT_BEFORE.search(text[max(0, start - 30):start])
-            yield Finding("ADDRESS", start - (len(unit.group()) if unit else 0), off + m.end())
+            yield Finding("ADDRESS", start - (len(unit.group()) if unit else 0), m.end())
     for rx in _ADDRESS_CAP[:2]:
-        for m, off in _in_windows(text, rx, spans):
-            start = off + m.start()
+        for m in _in_windows(text, rx, spans):
+            start = m.start()
             particle = _PARTICLE_BEFORE.search(text[max(0, start - 12):start])
-            yield Finding("ADDRESS", start - (len(particle.group()) if particle else 0), off + m.end())
+            yield Finding("ADDRESS", start - (len(particle.group()) if particle else 0), m.end())
     for rx in (_ADDRESS_CAP[2], *_ADDRESS_INTL, *_POSTCODE):
-        for m, off in _in_windows(text, rx, spans):
+        for m in _in_windows(text, rx, spans):
             if m.lastindex:  # "postcode XX1 1XX": the code after the cue word
-                yield Finding("ADDRESS", off + m.start(1), off + m.end(1))
+                yield Finding("ADDRESS", m.start(1), m.end(1))
             elif rx not in _POSTCODE or not _NOT_POSTCODE.search(m.group()):
-                yield Finding("ADDRESS", off + m.start(), off + m.end())
+                yield Finding("ADDRESS", m.start(), m.end())
 
 
 # ---------------------------------------------------------------- personal names
@@ -490,7 +485,8 @@ def _common_words() -> frozenset:
     words = set(_FUNCTION_WORDS) | set(_STOPWORDS) | set(
         "said says told asked bought got loved love loves liked likes thinks thought wore wears noticed commented "
         "complimented gave wanted needed tried returned ordered had has was were got did does made put let sent went "
-        "came took kept felt".split())
+        "came took kept felt saw cannot women men everyone everybody someone people ladies girls guys folks sale "
+        "mine everything".split())
     try:
         words |= {w.lower() for w in importlib.import_module("faker.providers.lorem.en_US").Provider.word_list}
     except ImportError:
@@ -597,7 +593,10 @@ _LOWER_CUE = re.compile(
     r"for my (?:sister|mom|mum|mother|daughter|friend|wife|niece|aunt|grandma|coworker|colleague))"
     r"\s*[,:-]?\s+(?P<name>[^\W\d_]+(?:['’-][^\W\d_]+)?(?: [^\W\d_]+(?:['’-][^\W\d_]+)?){0,2})"
 )
-_STRONGEST = re.compile(r"name|regards|sincerely|helped me|helped by|served by|ask for|asked for")
+_STRONGEST = re.compile(r"name|regards|sincerely|helped me|ask for|asked for")
+# After "my coworker <name>" comes a verb or the end of the clause; "my husband saw it" has no name in it.
+_AFTER_RELATION = re.compile(r"(?:\s*[,.!;)]|\s*$|\s(?:too|also|and|has|had|is|was|loves|loved|bought|wears|wore|"
+                             r"got|gets|who|said|says|thinks|thought|liked|likes|wanted|ordered)\b)")
 _RELATION = re.compile(r"^(?:for )?my ")  # "my coworker veeti", "my mum ludovic"
 _VERBLIKE = re.compile(r"(?:ed|ly|ing|n't)$")  # "my husband noticed/really/thinking": not a name
 _CLAUSE_END = re.compile(r"\s*(?:[,.!;)]|$)|\s(?:and|here)\b")
@@ -605,13 +604,12 @@ _SELF_CUE = re.compile(r"^(?:i'm|i am|this is)")  # "i'm lucky to ...": only a n
 
 
 def _verb_like(word: str) -> bool:
-    """"said", "thinks", "loves", "really": words after "my husband" that are not his name ("ginyas" may be)."""
-    if _VERBLIKE.search(word):
-        return True
-    common = _common_words()
-    return word.endswith("s") and (word[:-1] in common or word.endswith("es") and word[:-2] in common)
+    """"said", "hates", "really", "thinking": words after "my husband" that are not his name. A word ending in s
+    reads as a verb there unless it is a listed first name ("carlos")."""
+    return _VERBLIKE.search(word) is not None or (word.endswith("s") and word not in _name_lists()[0])
 # A sign-off at the very end: "... love it. cheers, anna" / "xo maddie".
-_LOWER_SIGNOFF = re.compile(r"(?:^|[.!?\n]\s*)(?:cheers|xo|xoxo|love|thanks|best)\s*[,-]?\s+(?P<name>[^\W\d_]+)[.!]?\s*$")
+_LOWER_SIGNOFF = re.compile(r"(?:^|[.!?\n]\s*)(?:(?:cheers|xo|xoxo)\s*[,-]?|(?:love|thanks|best)\s*[,-])\s+"
+                            r"(?P<name>[^\W\d_]+)[.!]?\s*$")
 
 
 def _lower_names(text: str) -> Iterable[Finding]:
@@ -626,14 +624,14 @@ def _lower_names(text: str) -> Iterable[Finding]:
             continue
         cue = m.group()[:m.start("name") - m.start()]
         head_end = m.start("name") + len(head)
-        after = text[head_end:head_end + 6]
-        sure = _STRONGEST.search(cue) is not None or (cue.startswith("thanks") and (
-            after.startswith(" for ") or text.startswith(" for ", m.end("name"))))
+        thanked = cue.startswith("thanks") and " for " in text[head_end:m.end("name") + 5]  # "thanks X Y for"
+        sure = _STRONGEST.search(cue) is not None or thanked
         if head in _AMBIGUOUS:  # "thanks retailer for ...": a shop word, not a person
             continue
         if _SELF_CUE.search(cue) and not any(_CLAUSE_END.match(text, i) for i in (head_end, m.end("name"))):
             continue
-        unknown_ok = sure or (_RELATION.search(cue) is not None and not _verb_like(head))
+        unknown_ok = sure or (_RELATION.search(cue) is not None and not _verb_like(head) and any(
+            _AFTER_RELATION.match(text, i) for i in (head_end, m.end("name"))))
         if head not in first and not unknown_ok:
             continue
         end = head_end
