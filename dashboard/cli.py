@@ -27,6 +27,12 @@ AUDIT_ACTION = {"segments": "export", "recommend": "export", "classify": "export
 SELF_AUDITED = {"load", "demo", "score", "users", "share"}
 
 
+def one_line(message: str) -> str:
+    """The refusal as one line whatever the input it quotes: a newline or other control character from a name, a
+    header or a path is shown escaped, so a script reading stderr line by line gets the whole message."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in message)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="shoplens", description="Shoplens marketing insights (CLI)")
     p.add_argument("--db", default=str(default_db_path()), help="database file (default: the app's)")
@@ -47,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
         args.who, args.auth_role = user.username, user.role
         result = args.func(args)
     except ShoplensError as exc:
-        print(f"shoplens {args.command}: {exc}", file=sys.stderr)
+        print(f"shoplens {args.command}: {one_line(str(exc))}", file=sys.stderr)
         return 2
     if args.command not in SELF_AUDITED:
         cli_auth.log(args, user.username, AUDIT_ACTION.get(args.command, args.command), {
