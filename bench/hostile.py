@@ -80,23 +80,43 @@ def section_load() -> list[Result]:
 
 
 def section_exports() -> list[Result]:
-    """Every formula payload through every writer: no written cell may start a formula (tests/hostile/formulas.py)."""
-    try:
-        from hostile.formulas import PAYLOADS, WRITERS, formula_cells
-    except ImportError as exc:
-        return [Result("exports", "formula corpus", f"tests/hostile/formulas.py is missing its API: {exc}", 0.0)]
+    """Every formula payload (tests/hostile/formulas.py) through every writer the project has (the WRITERS of
+    tests/test_export_safety.py): each payload must reach the file as text, never as a live formula."""
+    from hostile import formulas as hf
+    from test_export_safety import WRITERS, cells_of
+
     out = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for wname, writer in WRITERS.items():
-            for i, payload in enumerate(PAYLOADS):
-                t0 = time.perf_counter()
-                try:
-                    bad = formula_cells(writer(payload, Path(tmp) / f"{wname}{i}"))
-                    failure = f"live formula cell {bad[0]!r}" if bad else None
-                except Exception as exc:  # noqa: BLE001 - a writer crash on a payload is a failure to report
-                    failure = f"crashed: {type(exc).__name__}: {str(exc)[:150]}"
-                out.append(Result("exports", f"{wname} {payload!r}"[:70], failure, time.perf_counter() - t0))
+    ident = tempfile.mkdtemp(prefix="hostile-users-")
+    users = UserStore(Path(ident) / "users.json")  # the CLI writers run as an analyst with a token, as a batch job
+    users.add("hexport", "analyst", password="hostile-export-pw", must_change=False)
+    os.environ.update(SHOPLENS_USERS=str(Path(ident) / "users.json"), SHOPLENS_TOKEN=users.create_token("hexport"))
+    for wname, writer in WRITERS.items():
+        t0 = time.perf_counter()
+        with tempfile.TemporaryDirectory() as tmp:
+            try:
+                cells = [c for f in writer(Path(tmp)) for c in cells_of(f)]
+            except Exception as exc:  # noqa: BLE001 - a writer crash is a failure of every payload it was given
+                cells, crash = None, f"writer crashed: {type(exc).__name__}: {str(exc)[:150]}"
+        secs = (time.perf_counter() - t0) / len(hf.PAYLOADS)
+        for p in hf.PAYLOADS:
+            failure = crash if cells is None else _export_failure(cells, p.value, hf.looks_live)
+            out.append(Result("exports", f"{wname} {p.id}", failure, secs))
     return out
+
+
+def _export_failure(cells: list, value: str, looks_live) -> str | None:
+    """None when the payload is in the file only as neutralised text (whole cell or the start of a raw line)."""
+    def lf(v):  # XML, so XLSX, reads every CR or CRLF back as LF
+        return v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v
+    texts = [(lf(v), formula) for v, formula in cells if isinstance(v, str)]
+    raw = lf(value)
+    if any(formula for v, formula in texts if raw.lstrip("=") in v):
+        return "written as a formula cell"
+    if any(v == raw or v.startswith(raw + " | ") for v, _ in texts):
+        return "written raw"
+    if not any(v == "'" + raw or v.startswith("'" + raw + " | ") for v, _ in texts):
+        return "not in the file at all"
+    return None
 
 
 def _garbage(name: str, content: bytes) -> Callable[[Path], None]:
