@@ -200,24 +200,35 @@ def _zeros_for_os(text: str) -> str:
     return _O_FOR_ZERO.sub(_zero_run, text)
 
 
+# libphonenumber checks per text: past this many, a candidate of phone shape is masked on its shape alone. A text
+# holding thousands of distinct numbers (a pasted contact list, a hostile 1 MB review) then costs linear time
+# without a ~50 µs library call per number, and errs towards masking, never towards showing a number.
+PHONE_CHECKS_PER_TEXT = 500
+_NON_DIGIT = re.compile(r"\D")
+_LONE_DECIMAL = re.compile(r"\.\d(?!\d)")
+_MEASUREMENT = re.compile(r"\d{1,3}([\-/.]\d{1,3}){1,2}")
+
+
 @functools.lru_cache(maxsize=8192)
-def _phone_valid(cand: str, lenient: bool = False) -> bool:
+def _phone_valid(cand: str, lenient: bool = False, by_shape: bool = False) -> bool:
     """A phone number by libphonenumber; `lenient` (a phone cue before it, or O's written for zeros) also takes
     numbers of a possible length that no current numbering plan holds (the UK's 07700 900xxx drama range).
     Cached: libphonenumber costs ~0.1 ms a call, and a text that repeats one number thousands of times (spam, a
     signature pasted in every paragraph) would otherwise pay that for each copy."""
-    digits = re.sub(r"\D", "", cand)
+    digits = _NON_DIGIT.sub("", cand)
     if not 8 <= len(digits) <= 15:
         return False
     stripped = cand.strip()
-    if _NOT_PHONE.fullmatch(stripped) or stripped.count("/") > 1 or re.search(r"\.\d(?!\d)", stripped):
+    if _NOT_PHONE.fullmatch(stripped) or stripped.count("/") > 1 or _LONE_DECIMAL.search(stripped):
         return False
     # Sizes, heights and measurements ("5'8", "34-26-36", "2/4/6") are never phones: need a phone-like shape.
-    if re.fullmatch(r"\d{1,3}([\-/.]\d{1,3}){1,2}", stripped):
+    if _MEASUREMENT.fullmatch(stripped):
         return False
     intl = stripped.startswith(("+", "00"))
     if not intl and stripped.isdigit() and len(digits) > 11:  # a bare 12+ digit run is an order or tracking id
         return False
+    if by_shape:
+        return True
     regions = (None,) if stripped.startswith("+") else _REGIONS
     for region in regions:
         try:
@@ -233,25 +244,25 @@ def _phone_valid(cand: str, lenient: bool = False) -> bool:
 
 def _phones(text: str) -> Iterable[Finding]:
     zeroed = _zeros_for_os(text) if ("O" in text or "o" in text) else text
-    for m in _PHONE.finditer(zeroed):
+    for i, m in enumerate(_PHONE.finditer(zeroed)):
         lenient = zeroed[m.start():m.end()] != text[m.start():m.end()] or \
             _PHONE_CUE.search(text[max(0, m.start() - 40):m.start()]) is not None
-        yield from _phone_spans(zeroed, m.start(), m.end(), lenient)
+        yield from _phone_spans(zeroed, m.start(), m.end(), lenient, by_shape=i >= PHONE_CHECKS_PER_TEXT)
 
 
-def _phone_spans(text: str, start: int, end: int, lenient: bool) -> Iterable[Finding]:
+def _phone_spans(text: str, start: int, end: int, lenient: bool, by_shape: bool = False) -> Iterable[Finding]:
     """The number a candidate holds, or the numbers in it when the greedy class joined two."""
     while end > start and text[end - 1] in " .-/(":  # trailing separators/brackets the greedy class took
         end -= 1
     if text[start] == "(" and ")" not in text[start:end]:
         start += 1
     cand = text[start:end]
-    if _phone_valid(cand, lenient):
+    if _phone_valid(cand, lenient, by_shape):
         yield Finding("PHONE", start, end)
         return
     # "call 020 7946 0958 or 0161 496 0000": the class may have joined two numbers; try each half.
     for part in re.finditer(r"(?:\+|00)?\(?\d[\d().\-/]*(?:\s\d[\d().\-/]*){0,4}", cand):
-        if part.end() - part.start() < len(cand) and _phone_valid(part.group(), lenient):
+        if part.end() - part.start() < len(cand) and _phone_valid(part.group(), lenient, by_shape):
             yield Finding("PHONE", start + part.start(), start + part.end())
 
 

@@ -1,9 +1,9 @@
 """Run one hostile ingest case and say what went wrong, if anything: shared by tests/test_hostile_inputs.py and
 bench/hostile.py, so the suite and the benchmark judge a case by the same rule.
 
-`check_load_case(con, path, case, folder)` loads a known-good baseline first is the caller's job; this function
-loads the case's file, compares what is stored with what the case expects, and returns None when the input was
-held (refused cleanly, or rows rejected with their reasons) or a one-line description of the failure."""
+`check_load_case(con, path, case, folder)`: the caller has loaded some good data first; this loads the case's file,
+compares what is stored with what the case expects, and returns None when the input was held (refused cleanly, or
+rows rejected with their reasons, earlier rows untouched) or a one-line description of the failure."""
 from __future__ import annotations
 
 import hashlib
@@ -30,8 +30,14 @@ def data_checksum(con) -> str:
     return h.hexdigest()
 
 
+def earlier_rows(con) -> list:
+    """Every stored order and review line, to compare after a load that adds rows: none may change or go."""
+    return [{repr(r) for r in con.execute(f"SELECT * FROM {t}").fetchall()} for t in ("orders", "reviews")]
+
+
 def check_load_case(con, path, case, folder) -> str | None:
     """None if the case was held as it expects; otherwise what failed. A crash other than IngestError is a failure."""
+    earlier = earlier_rows(con)
     counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("orders", "reviews", "uploads")}
     before = data_checksum(con)
     file = case.build(folder)
@@ -62,6 +68,9 @@ def check_load_case(con, path, case, folder) -> str | None:
         return "rows_in != accepted + rejected"
     if case.reason and not (report.sample_rejects and all(case.reason in s["reason"] for s in report.sample_rejects)):
         return f"reject reason lacks {case.reason!r}: {report.sample_rejects[:1]}"
+    after = earlier_rows(con)
+    if any(not old <= now for old, now in zip(earlier, after, strict=True)):
+        return "a row stored before the load changed or went"
     added = con.execute(f"SELECT count(*) FROM {case.table}").fetchone()[0] - counts[case.table]
     if added != case.accepted:
         return f"{added} rows stored, report says {case.accepted}"
