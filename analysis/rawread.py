@@ -101,7 +101,7 @@ def _read_csv(con, info: SourceInfo) -> RawTable:
                 f"{info.name} could not be read as CSV: one line is longer than {MAX_LINE_BYTES // 1_000_000} MB "
                 "(a single text field that large is not a real order or review)", where=info.name,
                 fix="check that every quote is closed; cut oversized text fields to a few thousand characters") from exc
-        raise IngestError(f"{info.name} could not be read as CSV: {str(exc).splitlines()[0]}", where=info.name,
+        raise IngestError(f"{info.name} could not be read as CSV: {error_detail(exc, info)}", where=info.name,
                           fix="check the delimiter and quoting, or save it again from your spreadsheet as CSV UTF-8") from exc
     finally:
         if cleanup:
@@ -213,6 +213,13 @@ def _open_workbook(info: SourceInfo):
         raise _xlsx_error(info, exc, opening=True) from exc
 
 
+def error_detail(exc: BaseException, info: SourceInfo) -> str:
+    """The first line of a reader's error, with the upload's server-side path shown as its name and any other path
+    as <path>: messages reach the page, and where the server keeps files is nobody's business there."""
+    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+    return re.sub(r"(?<![\w.])(?:[A-Za-z]:)?[/\\][^\s'\"]+", "<path>", first.replace(str(info.path), info.name))[:200]
+
+
 def _xlsx_error(info: SourceInfo, exc: Exception, opening: bool = False) -> IngestError:
     """defusedxml's refusals get the XML-bomb/XXE message; anything else is a damaged workbook. The message keeps
     only the exception's first line and type, so no server path or stack reaches the page."""
@@ -221,8 +228,7 @@ def _xlsx_error(info: SourceInfo, exc: Exception, opening: bool = False) -> Inge
         if type(cause).__module__.startswith("defusedxml"):
             return xml_declarations_refused(info.name, "a workbook part")
         cause = cause.__cause__ or cause.__context__
-    first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-    detail = re.sub(r"(?<![\w.])(?:[A-Za-z]:)?[/\\][^\s'\"]+", "<path>", first.replace(str(info.path), info.name))[:200]
+    detail = error_detail(exc, info)
     what = "could not be opened as an Excel workbook" if opening else "has a sheet that could not be read"
     return IngestError(f"{info.name} {what} ({detail})", where=info.name,
                        fix="open it in your spreadsheet program and save it again as .xlsx")
@@ -298,7 +304,7 @@ def _read_parquet(con, info: SourceInfo) -> RawTable:
     except duckdb.OutOfMemoryException as exc:
         raise out_of_memory(info) from exc
     except Exception as exc:
-        raise IngestError(f"{info.name} could not be read as Parquet: {str(exc).splitlines()[0]}", where=info.name,
+        raise IngestError(f"{info.name} could not be read as Parquet: {error_detail(exc, info)}", where=info.name,
                           fix="write the file again from its source; it may be truncated") from exc
     return RawTable(headers=names)
 

@@ -58,6 +58,16 @@ def _make_parent(path: Path) -> None:
         private_dir(parent)
 
 
+# What DuckDB raises when a file that opened turns out damaged part-way through a read (a truncated copy, a disk
+# error): callers outside a load turn these into the same one-line message as a file that does not open at all.
+READ_ERRORS = (duckdb.IOException, duckdb.FatalException, duckdb.InternalException)
+
+
+def unreadable(path: Path | str, exc: Exception) -> StoreError:
+    """The one-line StoreError for a damaged database file (public: the CLI uses it for damage found mid-command)."""
+    return _unreadable(Path(path), exc)
+
+
 def _unreadable(path: Path, exc: Exception) -> StoreError:
     """One line for a file DuckDB cannot open: not a database, truncated, or damaged. Nothing is written to it."""
     first = str(exc).strip().splitlines()[0][:160] if str(exc).strip() else type(exc).__name__

@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-from hostile.runner import check_load_case, data_checksum  # noqa: E402
+from hostile.runner import check_load_case, table_checksums  # noqa: E402
 
 from analysis import ingest, store  # noqa: E402
 from analysis.users import UserStore  # noqa: E402
@@ -249,6 +249,8 @@ def section_cli() -> list[Result]:
         con.close()
         os.environ["HOSTILE_DB"] = ctx["db"]
         for case in cli_cases():
+            if MATCH and MATCH not in case.id:
+                continue
             with tempfile.TemporaryDirectory() as tmp:
                 ctx["tmp"] = tmp
                 if case.prepare:
@@ -268,16 +270,19 @@ def section_cli() -> list[Result]:
                     failure = _cli_failure(case, r)
                 except subprocess.TimeoutExpired:
                     failure = "ran past 300 s"
-                if failure is None and _checksum(ctx["db"]) != before:
-                    failure = "stored data changed"
+                after = _checksum(ctx["db"]) if failure is None else before
+                changed = [t for t in after.keys() | before.keys() if after.get(t) != before.get(t)
+                           and not (t not in before and after[t].startswith("0:"))]  # a table made empty on first use
+                if changed:
+                    failure = "stored data changed: " + ", ".join(sorted(changed))
                 out.append(Result("cli", case.id, failure, time.perf_counter() - t0))
     return out
 
 
-def _checksum(db: str) -> str:
+def _checksum(db: str) -> dict[str, str]:
     con = store.connect(db, read_only=True)
     try:
-        return data_checksum(con)
+        return table_checksums(con)
     finally:
         con.close()
 
@@ -306,6 +311,8 @@ def section_app() -> list[Result]:
     from hostile.app_cases import run_all
     return [Result("app", cid, failure, secs) for cid, failure, secs in run_all()]
 
+
+MATCH = os.environ.get("HOSTILE_MATCH", "")  # run only the command cases whose id holds this text
 
 SECTIONS = {"load": section_load, "exports": section_exports, "cli": section_cli, "app": section_app}
 

@@ -8,6 +8,7 @@ import json
 import os
 import sys
 
+from analysis import store
 from analysis.config import default_db_path, private_umask
 from analysis.errors import ShoplensError
 from dashboard import cli_auth
@@ -54,6 +55,9 @@ def main(argv: list[str] | None = None) -> int:
         result = args.func(args)
     except ShoplensError as exc:
         print(f"shoplens {args.command}: {one_line(str(exc))}", file=sys.stderr)
+        return 2
+    except store.READ_ERRORS as exc:  # a database that opened but is damaged further in (e.g. a truncated copy)
+        print(f"shoplens {args.command}: {one_line(str(store.unreadable(args.db, exc)))}", file=sys.stderr)
         return 2
     if args.command not in SELF_AUDITED:
         cli_auth.log(args, user.username, AUDIT_ACTION.get(args.command, args.command), {

@@ -151,3 +151,20 @@ def test_reply_json_never_holds_the_reviewers_name_or_address(tmp_path, write, m
     [obj] = json.loads(text)
     assert "coat arrived torn" in obj["facts"]["review"]["text"] and "[NAME]" in obj["facts"]["review"]["text"]
     assert not [s for s in ("Tom", "Baker", "Pennsylvania", "20500") if s in text]
+
+
+def test_database_damaged_past_its_header_is_one_line(tmp_path, write):
+    """A small database cut to a third opens (its header and catalog survive) and fails only when a table is read:
+    still one line and exit 2, not DuckDB's traceback (bench/hostile.py found it)."""
+    rows = "".join(f"{i},P{i % 7},MUG,{1 + i % 3},2011-0{1 + i % 9}-11 10:00:00,2.5,{500 + i % 40},France\n"
+                   for i in range(400))
+    f = write("o.csv", "InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country\n" + rows)
+    db = tmp_path / "small.duckdb"
+    assert shoplens("--db", str(db), "load", "orders", str(f), home=tmp_path).returncode == 0
+    data = db.read_bytes()
+    cut = tmp_path / "cut.duckdb"
+    cut.write_bytes(data[: len(data) // 3])
+    r = shoplens("--db", str(cut), "segments", "--out", str(tmp_path / "s.csv"), home=tmp_path)
+    assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1 and "is not a readable Shoplens database" in r.stderr, r.stderr
+    assert cut.read_bytes() == data[: len(data) // 3]

@@ -433,3 +433,18 @@ def test_formula_header_refuses_the_file_and_plain_extras_load(loaded, write):
     assert (r.accepted, r.rejected) == (1, 1) and r.sample_rejects[0]["line"] == 3
     assert r.sample_rejects[0]["reason"].startswith('- notes: "@SUM(1+1)') and "fix:" in r.sample_rejects[0]["reason"]
     assert con.execute("SELECT extra->>'- notes' FROM reviews").fetchall() == [("- soft",)]
+
+
+@pytest.mark.parametrize("content", [b"PAR1" + bytes(range(256)) * 4 + b"PAR1", b"PAR1" + b"\x00" * 300],
+                         ids=["garbage-between-magic", "no-footer"])
+def test_damaged_parquet_message_names_the_upload_not_the_server_path(db, tmp_path, content):
+    """DuckDB's Parquet errors quote the file's full path; the Data page shows the message, so the server-side temp
+    path becomes the upload's name (bench/hostile.py's browser run found '/tmp/...' on the page)."""
+    con, path = db
+    f = tmp_path / "server-side-folder" / "p.parquet"
+    f.parent.mkdir()
+    f.write_bytes(content)
+    with pytest.raises(IngestError) as e:
+        ingest.load_file(con, "orders", f, display_name="export.parquet", db_path=path, dry_run=True)
+    assert "could not be read as Parquet" in str(e.value) and "export.parquet" in str(e.value)
+    assert "server-side-folder" not in str(e.value) and str(tmp_path) not in str(e.value), str(e.value)

@@ -17,17 +17,25 @@ DATA_TABLES_SKIP = {"audit_log"}  # a refusal may rightly be recorded there; eve
 def data_checksum(con) -> str:
     """md5 over every table's rows in a fixed order (audit_log aside): equal before and after means nothing stored
     changed, which is the promise made for every refused input."""
+    h = hashlib.md5()
+    for t, digest in table_checksums(con).items():
+        h.update(f"{t}:{digest};".encode())
+    return h.hexdigest()
+
+
+def table_checksums(con) -> dict[str, str]:
+    """Table name -> 'rows:md5' for every table but audit_log, to say which table a refused input changed."""
     tables = [r[0] for r in con.execute(
         "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() AND NOT temporary "
         "ORDER BY table_name").fetchall()]
-    h = hashlib.md5()
+    out = {}
     for t in tables:
         if t in DATA_TABLES_SKIP:
             continue
         rows = con.execute(f'SELECT md5(coalesce(string_agg(CAST(x AS VARCHAR), chr(10) ORDER BY CAST(x AS VARCHAR)),'
                            f" '')), count(*) FROM \"{t}\" AS x").fetchone()
-        h.update(f"{t}:{rows[1]}:{rows[0]};".encode())
-    return h.hexdigest()
+        out[t] = f"{rows[1]}:{rows[0]}"
+    return out
 
 
 def earlier_rows(con) -> list:
