@@ -99,24 +99,9 @@ def section_exports() -> list[Result]:
                 cells, crash = None, f"writer crashed: {type(exc).__name__}: {str(exc)[:150]}"
         secs = (time.perf_counter() - t0) / len(hf.PAYLOADS)
         for p in hf.PAYLOADS:
-            failure = crash if cells is None else _export_failure(cells, p.value, hf.looks_live)
+            failure = crash if cells is None else hf.payload_failure(cells, p.value)
             out.append(Result("exports", f"{wname} {p.id}", failure, secs))
     return out
-
-
-def _export_failure(cells: list, value: str, looks_live) -> str | None:
-    """None when the payload is in the file only as neutralised text (whole cell or the start of a raw line)."""
-    def lf(v):  # XML, so XLSX, reads every CR or CRLF back as LF
-        return v.replace("\r\n", "\n").replace("\r", "\n") if isinstance(v, str) else v
-    texts = [(lf(v), formula) for v, formula in cells if isinstance(v, str)]
-    raw = lf(value)
-    if any(formula for v, formula in texts if raw.lstrip("=") in v):
-        return "written as a formula cell"
-    if any(v == raw or v.startswith(raw + " | ") for v, _ in texts):
-        return "written raw"
-    if not any(v == "'" + raw or v.startswith("'" + raw + " | ") for v, _ in texts):
-        return "not in the file at all"
-    return None
 
 
 def _garbage(name: str, content: bytes) -> Callable[[Path], None]:

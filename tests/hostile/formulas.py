@@ -99,3 +99,23 @@ def looks_live(cell: object) -> bool:
         return False
     except ValueError:
         return True
+
+
+def _lf(s: str) -> str:
+    """XML (so XLSX) reads every CR or CRLF back as LF."""
+    return s.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def payload_failure(cells: list[tuple[object, bool]], value: str) -> str | None:
+    """None when `value` reached a written file only as neutralised text: a whole cell, or the start of a rejects
+    report's raw line, behind a leading apostrophe. `cells` are (value, is a formula cell) of every written cell.
+    Shared by tests/test_export_safety.py and bench/hostile.py, so both judge a writer alike."""
+    texts = [(_lf(v), formula) for v, formula in cells if isinstance(v, str)]
+    raw, want = _lf(value), "'" + _lf(value)
+    if [v for v, formula in texts if formula and v.lstrip("=") == raw.lstrip("=")]:
+        return "written as a formula cell"
+    if [v for v, _ in texts if v == raw or v.startswith(raw + " | ")]:
+        return "written raw"
+    if not any(v == want or v.startswith(want + " | ") for v, _ in texts):
+        return "not written"
+    return None
