@@ -144,7 +144,7 @@ def test_reply_queue_falls_back_to_ratings(db):
     con.execute("INSERT INTO reviews (review_id, text, rating) VALUES ('a', 'Broke in a day', 1), "
                 "('b', 'Lovely', 5), ('c', 'Too small', 2), ('d', '', 1)")
     q, basis = drafts_store.reply_queue(con)
-    assert basis.startswith("rating") and list(q["review_id"]) == ["a", "c"]
+    assert basis.startswith("rated 1-2") and list(q["review_id"]) == ["a", "c"]
     did = drafts_store.save(con, {"segment": None, "channel": "reply", "offer": "a refund", "subject": None,
                                   "preheader": None, "body": "x", "cta": None, "facts": {"review_id": "a"},
                                   "checks": {"offer_exact": True}, "model_version": "m"}, "t")

@@ -1,5 +1,5 @@
-"""Replies: the queue of unhappy reviews (negative by the classifier, else 1-2 stars) with a checked reply drafted on
-demand, offering only the remedy the shop's policy allows; drafts are stored with channel "reply"."""
+"""Replies: the queue of unhappy reviews (rated 1-2 stars, or labelled negative/urgent by the classifier or a marketer's
+correction) with a checked reply drafted on demand, offering only the remedy the shop's policy allows; drafts are stored with channel "reply"."""
 import pandas as pd
 import streamlit as st
 
@@ -24,27 +24,39 @@ auth.require_role("marketer")
 st.title("Replies")
 path = state.db_path()
 q, basis = state.reply_queue(path)
+unlabelled_all = drafts_store.unclassified_reviews(state.cursor())
 if q.empty:
-    st.info("No unhappy reviews to answer: none is labelled negative or rated 1-2 stars.")
+    st.info("No unhappy reviews to answer: none is labelled negative or rated 1-2 stars."
+            + (f" {unlabelled_all:,} reviews are not classified yet (Feedback page); any labelled negative will "
+               "appear here." if unlabelled_all else ""))
     st.stop()
 waiting = int(q["reply_status"].ne("approved").sum())
-c1, c2, c3 = st.columns(3)
-c1.metric("Reviews in the queue", f"{len(q):,}", help=f"Chosen by {basis}")
+unlabelled = int(q["sentiment"].isna().sum())
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("Reviews in the queue", f"{len(q):,}", help=f"Chosen by: {basis}")
 c2.metric("Without an approved reply", f"{waiting:,}")
-c3.markdown(f"**Copy model**  \n`{generator_state.active_version()}`")  # a metric cuts a long version short
+c3.metric("In the queue, not classified yet", f"{unlabelled:,}",
+          help="Rated 1-2 stars but without a sentiment label; they stay in the queue whatever the label will say.")
+c4.markdown(f"**Copy model**  \n`{generator_state.active_version()}`")  # a metric cuts a long version short
 
 shown = auth.masked_for_role(q.head(SHOWN), columns=("title", "text"))
 shown = shown.assign(reply_status=shown["reply_status"].fillna("not drafted"))
-st.dataframe(shown[["review_id", "rating", "created_at", "topics", "text", "reply_status"]], hide_index=True,
+st.dataframe(shown[["review_id", "rating", "created_at", "sentiment", "why", "topics", "text", "reply_status"]],
+             hide_index=True,
              width="stretch", height=260, column_config={
                  "review_id": st.column_config.TextColumn("Review id", width="small"),
                  "topics": st.column_config.ListColumn("Topics", width="small"),
                  "rating": st.column_config.NumberColumn("Rating", format="%d ★", width="small"),
                  "created_at": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD", width="small"),
+                 "sentiment": st.column_config.TextColumn("Label", width="small",
+                                                          help="empty: not classified yet"),
+                 "why": st.column_config.TextColumn("In the queue by", width="small"),
                  "text": st.column_config.TextColumn("Review", width="large"),
                  "reply_status": st.column_config.TextColumn("Reply", width="small")})
 st.caption(f"Queue: {basis}; worst rating and newest first" +
-           (f"; the first {SHOWN} of {len(q):,} are listed." if len(q) > SHOWN else "."))
+           (f"; the first {SHOWN} of {len(q):,} are listed." if len(q) > SHOWN else ".") +
+           (f" {unlabelled_all:,} reviews in the shop are not classified yet: classify them on the Feedback page and "
+            "those labelled negative join the queue." if unlabelled_all else " Every review is classified."))
 
 labels = {r.review_id: f"{r.review_id} · {r.rating if pd.notna(r.rating) else '?'}★ · {str(r.text)[:70]}"
           for r in shown.itertuples()}
