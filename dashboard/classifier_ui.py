@@ -7,40 +7,98 @@ import streamlit as st
 from dashboard import auth, state
 from models import feedback, registry
 
-FIRST_BATCH = 2000  # newest reviews classified by the first click: about a minute on 2 CPU cores
-
 
 def classify_section(has_labels: bool) -> None:
-    """Score the newest reviews now (installing the shipped starter model when none is active), the rest on demand."""
+    """Classify every waiting review in the background (dashboard/classify_job.py) with progress; the page stays
+    usable and its charts refresh as batches land. The shipped starter model is installed when none is active."""
+    from dashboard import classify_job
     from models.scoring import pending_reviews
 
+    path = state.db_path()
+    job = classify_job.current(path)
+    if job is not None and job.running:
+        _job_progress()
+        return
+    if job is not None and st.session_state.get("fb_job_seen") != (job.started, job.batches):
+        st.session_state["fb_job_seen"] = (job.started, job.batches)  # finished since this page last looked:
+        state.invalidate()  # the cached labels and charts predate its last batches
+        st.rerun()
+    if job is not None:
+        _job_outcome(job)
     total, pending = pending_reviews(state.cursor())
     if not total or not pending:
         return
     if not has_labels:
-        st.info(f"{total:,} reviews are not classified yet. The first click classifies the newest ones with the "
-                "active model (a starter model ships with Shoplens; Retrain below improves it).")
-    c1, c2 = st.columns([1, 3])
-    n = c1.number_input("Reviews to classify now", 1, max(1, pending), min(FIRST_BATCH, pending), step=500,
-                        key="fb_classify_n", help="newest first; about 30-60 reviews per second on 2 CPU cores")
-    c2.caption(f"{pending:,} of {total:,} reviews have no label from the active model yet.")
-    if st.button(f"Classify reviews ({pending:,} waiting)", key="fb_classify", type="primary" if not has_labels
-                 else "secondary"):
-        from models.scoring import ActiveModels, score_database
-
-        bar = st.progress(0.0, text="loading the model")
-        models = ActiveModels()
-        with state.write_lock():
-            res = score_database(state.cursor(), models, who=auth.username(), limit=int(n),
-                                 progress=lambda d, t: bar.progress(min(1.0, d / max(t, 1)),
-                                                                    text=f"classified {d:,} of {t:,}"))
-        state.invalidate()
-        st.session_state["fb_classified"] = res
+        st.info(f"{total:,} reviews are not classified yet. Classifying runs in the background with the active "
+                "model (a starter model ships with Shoplens; Retrain below improves it): the charts fill in as "
+                "batches land and the rest of the app stays usable.")
+    rate = job.rate() if job is not None else None
+    eta = f" (about {_duration(pending / rate)} at the last run's {rate:.0f} reviews/s)" if rate else ""
+    st.caption(f"{pending:,} of {total:,} reviews have no label from the active model yet{eta}.")
+    if st.button(f"Classify reviews ({pending:,} waiting)", key="fb_classify",
+                 type="primary" if not has_labels else "secondary"):
+        start_classifying()
         st.rerun()
-    if st.session_state.get("fb_classified"):
-        r = st.session_state["fb_classified"]
-        st.success(f"Classified {r['scored']:,} reviews with {r['model_version']} ({r['unknown']} unusable texts "
-                   f"labelled 'unknown'); {r['remaining']:,} still waiting.")
+
+
+def start_classifying() -> None:
+    from dashboard import classify_job
+
+    classify_job.start(state.connection(), state.write_lock(), state.db_path(), auth.username())
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def _job_outcome(job) -> None:
+    """What the last background run did (shown until the next run starts)."""
+    took = (job.finished or job.started) - job.started
+    rate = job.rate()
+    speed = f" in {_duration(took)} ({rate:.1f} reviews/s)" if rate else ""
+    if job.phase == "done":
+        st.success(f"Classified {job.written:,} reviews with {job.model_version}{speed}; {job.unknown:,} unusable "
+                   "texts labelled 'unknown'.")
+    elif job.phase == "stopped":
+        st.warning(f"Stopped: {job.written:,} of {job.total:,} reviews were classified{speed} and are kept; "
+                   "the button below goes on with the rest.")
+    elif job.phase == "failed":
+        st.error(f"Classifying stopped with an error after {job.written:,} reviews: {job.error}")
+
+
+REFRESH_EVERY = 15.0  # seconds: charts are rebuilt at most this often while batches land
+
+
+@st.fragment(run_every=2)
+def _job_progress() -> None:
+    """Progress of the background run; reruns the whole page when new batches landed (charts fill in) and at the end."""
+    import time
+
+    from dashboard import classify_job
+
+    path = state.db_path()
+    job = classify_job.current(path)
+    if job is None:
+        return
+    seen = st.session_state.get("fb_job_seen")
+    landed = (job.started, job.batches)
+    if not job.running or (landed != seen and job.batches and
+                           time.time() - st.session_state.get("fb_job_refreshed", 0) >= REFRESH_EVERY):
+        st.session_state["fb_job_seen"] = landed
+        st.session_state["fb_job_refreshed"] = time.time()
+        state.invalidate()
+        st.rerun(scope="app")
+    rate, eta = job.rate(), job.eta_seconds()
+    if job.phase == "loading the model":
+        text = "Loading the model…"
+    else:
+        text = (f"Classifying in the background: {job.done:,} of {job.total:,} reviews"
+                + (f" · {rate:.1f} reviews/s · about {_duration(eta)} left" if rate and eta is not None else "")
+                + f" · {job.written:,} saved")
+    c1, c2 = st.columns([5, 1], vertical_alignment="bottom")
+    c1.progress(min(1.0, job.done / max(job.total, 1)), text=text)
+    c2.button("Stop", key="fb_classify_stop", on_click=classify_job.stop, args=(path,),
+              help="Batches already classified are kept; the button goes on with the rest later.")
 
 
 def correction_form(view: pd.DataFrame, topics: list[str]) -> None:

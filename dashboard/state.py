@@ -30,6 +30,11 @@ def cursor():
     return con.cursor()
 
 
+def connection():
+    """The app's one read-write connection (a background job in the app process takes its own cursor from it)."""
+    return _database(db_path())[0]
+
+
 def write_lock() -> threading.Lock:
     return _database(db_path())[1]
 

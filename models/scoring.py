@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 
@@ -110,11 +111,13 @@ def _write(con, rows: list[tuple]) -> None:
 
 
 def score_database(con, models: ActiveModels, who: str = "cli", batch: int = 2048, progress=None,
-                   limit: int | None = None) -> dict:
+                   limit: int | None = None, lock=None, on_batch=None) -> dict:
     """Classify reviews that have no label from this model version for their current text; replace their old rows.
 
     Newest reviews first; each batch is committed as it finishes (an interrupted run keeps what it scored), and
-    limit scores only that many now (the rest on the next call). With the fairness mitigation switched on (Fairness
+    limit scores only that many now (the rest on the next call). lock: held only while a batch is written (the app's
+    write lock, so a background run never blocks other writers while the model works); on_batch(written so far) is
+    called after each commit. With the fairness mitigation switched on (Fairness
     page), sentiment follows its per-group thresholds (models/fairness.py)."""
     from models.fairness import scoring_mitigation
 
@@ -131,26 +134,31 @@ def score_database(con, models: ActiveModels, who: str = "cli", batch: int = 204
     from models.text import join
 
     done = scored = unknown = 0
-    for start in range(0, len(todo), batch):
-        part = todo.iloc[start:start + batch]
-        inner = (lambda d, t, base=done: progress(base + d, len(todo))) if progress else None
-        texts = [join(t, b) for t, b in zip(part["title"], part["text"], strict=True)]
-        preds = models.predict(texts, progress=inner)
-        if mitigation:
-            preds = mitigation.apply(texts, part, preds)
-        now = datetime.now()
-        rows = [(rid, models.version, p["sentiment"], p["score"], p["topics"], json.dumps(p["topic_scores"]), int(h),
-                 now) for rid, h, p in zip(part["review_id"], part["h"], preds, strict=True)]
-        _write(con, rows)
-        scored += len(rows)
-        unknown += sum(r[2] == "unknown" for r in rows)
-        done += len(part)
-        if progress:
-            progress(done, len(todo))
-    if scored:
-        with store.transaction(con):
-            store.audit(con, who, "score_reviews", "review_labels", {"model_version": models.version,
-                                                                      "scored": scored, "fairness_thresholds":
-                                                                      mitigation.feature if mitigation else None})
+    try:
+        for start in range(0, len(todo), batch):
+            part = todo.iloc[start:start + batch]
+            inner = (lambda d, t, base=done: progress(base + d, len(todo))) if progress else None
+            texts = [join(t, b) for t, b in zip(part["title"], part["text"], strict=True)]
+            preds = models.predict(texts, progress=inner)
+            if mitigation:
+                preds = mitigation.apply(texts, part, preds)
+            now = datetime.now()
+            rows = [(rid, models.version, p["sentiment"], p["score"], p["topics"], json.dumps(p["topic_scores"]),
+                     int(h), now) for rid, h, p in zip(part["review_id"], part["h"], preds, strict=True)]
+            with lock or nullcontext():
+                _write(con, rows)
+            scored += len(rows)
+            unknown += sum(r[2] == "unknown" for r in rows)
+            done += len(part)
+            if progress:
+                progress(done, len(todo))
+            if on_batch:
+                on_batch(scored)
+    finally:  # a stopped or failed run still records the batches it committed
+        if scored:
+            with lock or nullcontext(), store.transaction(con):
+                store.audit(con, who, "score_reviews", "review_labels", {
+                    "model_version": models.version, "scored": scored,
+                    "fairness_thresholds": mitigation.feature if mitigation else None})
     return {"reviews": total, "scored": scored, "skipped_unchanged": total - pending, "unknown": unknown,
             "remaining": pending - scored, "model_version": models.version}
