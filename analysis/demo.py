@@ -19,6 +19,8 @@ def build(con, db_path=None, who: str = "demo") -> dict:
     orders = ingest.load_file(con, "orders", ORDERS_FILE, mode="replace", who=who, db_path=db_path)
     reviews = ingest.load_file(con, "reviews", REVIEWS_FILE, mode="replace", who=who, db_path=db_path)
     with store.transaction(con):
+        for report in (orders, reviews):  # what the pages call "Demo data" and start-shop removes
+            con.execute("INSERT OR REPLACE INTO demo_uploads VALUES (?, ?, now())", [report.upload_id, report.table])
         link_reviews(con)
         store.audit(con, who, "demo_linkage", "reviews", {"rule": "seeded hash, see analysis/demo.py"})
     return {"orders": orders.summary(), "reviews": reviews.summary()}
@@ -53,8 +55,10 @@ def link_reviews(con) -> None:
 
 
 def ensure(con, db_path=None) -> bool:
-    """Build the demo on a first start (no orders and no uploads yet); True when it did."""
-    empty = con.execute("SELECT (SELECT count(*) FROM orders) + (SELECT count(*) FROM uploads)").fetchone()[0] == 0
+    """Build the demo on a first start (no orders and no uploads yet, and the shop not started empty on purpose with
+    `shoplens start-shop`); True when it did."""
+    empty = con.execute("SELECT (SELECT count(*) FROM orders) + (SELECT count(*) FROM uploads) "
+                        "+ (SELECT count(*) FROM shop_settings WHERE \"key\" = 'started_at')").fetchone()[0] == 0
     if empty:
         build(con, db_path)
     return empty

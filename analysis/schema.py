@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: shop_settings, product_names, demo_uploads (analysis/shop.py)
 
 
 @dataclass(frozen=True)
@@ -104,4 +104,10 @@ SUPPORT_DDL = [
     """CREATE TABLE IF NOT EXISTS drafts (
         draft_id VARCHAR, segment VARCHAR, channel VARCHAR, offer VARCHAR, subject VARCHAR, body VARCHAR,
         facts JSON, checks JSON, model_version VARCHAR, status VARCHAR, who VARCHAR, "at" TIMESTAMP)""",
+    # v2: the shop's own name, currency and product display names, and which uploads are the bundled demo's
+    """CREATE TABLE IF NOT EXISTS shop_settings (
+        "key" VARCHAR PRIMARY KEY, "value" VARCHAR, who VARCHAR, "at" TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS product_names (
+        product_id VARCHAR PRIMARY KEY, display_name VARCHAR NOT NULL, who VARCHAR, "at" TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS demo_uploads (upload_id BIGINT PRIMARY KEY, table_name VARCHAR, "at" TIMESTAMP)""",
 ]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import duckdb
 
 from analysis import schema
-from analysis.config import default_db_path, home, owner_only, private_dir, private_umask
+from analysis.config import DEMO_DATA_DIR, default_db_path, home, owner_only, private_dir, private_umask
 from analysis.errors import ShoplensError, StoreBusyError
 
 
@@ -94,7 +95,23 @@ def migrate(con) -> None:
             con.execute(ddl)
         for table in schema.LOADABLE:
             con.execute(schema.table_ddl(table))
+        if current == 1:
+            _v2_mark_demo_uploads(con)
         con.execute("INSERT INTO schema_info VALUES (?, ?)", [schema.SCHEMA_VERSION, datetime.now()])
+
+
+def _v2_mark_demo_uploads(con) -> None:
+    """A version-1 database did not record which uploads were the demo's: those whose file is the bundled demo file
+    (same name and SHA-256) are marked now, so the pages can say "Demo data" and start-shop can remove them."""
+    names = {p.name: p for p in sorted(DEMO_DATA_DIR.glob("*.csv.gz"))}
+    rows = con.execute("SELECT upload_id, table_name, file_name, file_sha256 FROM uploads "
+                       "WHERE file_name IN (SELECT unnest(?::VARCHAR[]))", [list(names)]).fetchall()
+    digests: dict[str, str] = {}
+    for upload_id, table, name, sha in rows:
+        if name not in digests:
+            digests[name] = hashlib.sha256(names[name].read_bytes()).hexdigest() if names[name].is_file() else ""
+        if sha == digests[name]:
+            con.execute("INSERT OR IGNORE INTO demo_uploads VALUES (?, ?, ?)", [upload_id, table, datetime.now()])
 
 
 @contextlib.contextmanager

@@ -18,14 +18,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 # Each module registers its subcommands; add a module here to add commands.
 COMMAND_MODULES = ["dashboard.commands.data", "dashboard.commands.models", "dashboard.commands.segments",
                    "dashboard.commands.drafts", "dashboard.commands.fairness", "dashboard.commands.users",
-                   "dashboard.commands.share"]
+                   "dashboard.commands.share", "dashboard.commands.shop"]
 
 
 # What the audit log calls a successful command; load, demo, score, users and share write their own, more detailed
 # rows.
 AUDIT_ACTION = {"segments": "export", "recommend": "export", "classify": "export", "train": "train", "draft": "draft",
                 "reply": "draft"}
-SELF_AUDITED = {"load", "demo", "score", "users", "share"}
+SELF_AUDITED = {"load", "demo", "score", "users", "share", "shop", "start-shop"}
 
 
 def one_line(message: str) -> str:

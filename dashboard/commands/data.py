@@ -1,7 +1,7 @@
 """`shoplens demo` and `shoplens load`: getting data into the store."""
 from __future__ import annotations
 
-from analysis import demo, ingest, schema, store
+from analysis import demo, ingest, schema, shop, store
 from analysis.errors import ShoplensError
 
 
@@ -20,9 +20,27 @@ def cmd_demo(args) -> dict:
     return demo.build(con, args.db, who=args.who)
 
 
+def load_mode(con, table: str, mode: str | None) -> str:
+    """The mode asked for; without one, append, unless the demo is still stored: then the user must choose, since
+    appending mixes a real shop's figures into the demo's and replacing keeps the demo's other tables."""
+    if mode:
+        return mode
+    counts = shop.demo_counts(con)
+    if not any(counts.values()):
+        return "append"
+    other = "reviews" if table == "orders" else "orders"
+    raise ShoplensError(
+        f"The database still holds the demo shop ({shop.describe_demo(counts)}); choose what loading this {table} "
+        f"file does", where="--mode",
+        fix=f"--mode replace swaps the whole {table} table for this file (the demo's {other} stay until you run "
+            f"`shoplens start-shop --yes`); --mode append adds it to the demo's rows, so every figure mixes the two "
+            "shops; or run `shoplens start-shop --yes` first to remove every demo row")
+
+
 def cmd_load(args) -> dict:
     con = store.connect(args.db)
-    report = ingest.load_file(con, args.table, args.file, mode=args.mode, overrides=parse_map(args.map),
+    mode = load_mode(con, args.table, args.mode)
+    report = ingest.load_file(con, args.table, args.file, mode=mode, overrides=parse_map(args.map),
                               who=args.who, dry_run=args.dry_run, db_path=args.db)
     out = report.summary()
     if args.dry_run:
@@ -36,7 +54,8 @@ def register(sub) -> None:
     s = sub.add_parser("load", help="validate a CSV/XLSX/Parquet file and load it")
     s.add_argument("table", choices=list(schema.LOADABLE))
     s.add_argument("file")
-    s.add_argument("--mode", choices=ingest.MODES, default="append")
+    s.add_argument("--mode", choices=ingest.MODES, default=None,
+                   help="append (default) or replace; required while the demo shop is stored")
     s.add_argument("--map", nargs="*", metavar="CANONICAL=SOURCE", help="override the suggested column mapping")
     s.add_argument("--dry-run", action="store_true", help="validate and report, store nothing")
     s.set_defaults(func=cmd_load)

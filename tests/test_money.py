@@ -1,0 +1,59 @@
+"""analysis/money.py: one formatter for money in the shop's currency (symbol, separators, minor units, sign)."""
+import pytest
+
+from analysis import money
+from analysis.errors import ShoplensError
+
+
+@pytest.mark.parametrize("value, code, expected", [
+    (5723155, "GBP", "£5,723,155.00"),
+    (3698137.08, "EUR", "€3,698,137.08"),
+    (-12.5, "GBP", "-£12.50"),
+    (1234.5, "CHF", "CHF 1,234.50"),
+    (-1234.5, "SEK", "-SEK 1,234.50"),
+    (1234.5, "JPY", "¥1,235"),
+    (1.2345, "KWD", "KWD 1.235"),
+    (100.50000000000001, "USD", "$100.50"),
+    (-0.001, "GBP", "£0.00"),
+    (None, "GBP", "–"),
+    (float("nan"), "EUR", "–"),
+    (float("inf"), "EUR", "–"),
+    (2.675, "GBP", "£2.68"),
+])
+def test_format_money(value, code, expected):
+    assert money.format_money(value, code) == expected
+
+
+def test_compact_for_metric_tiles():
+    assert money.format_money(5_723_155, "EUR", compact=True) == "€5.72M"
+    assert money.format_money(57_230, "GBP", compact=True) == "£57.2k"
+    assert money.format_money(-57_230, "GBP", compact=True) == "-£57.2k"
+    assert money.format_money(999.5, "GBP", compact=True) == "£999.50"
+
+
+def test_default_currency_is_the_demo_shops():
+    assert money.format_money(1, None) == "£1.00"
+
+
+def test_specs_for_tables_and_charts():
+    assert money.column_format("EUR") == "€%,.2f"
+    assert money.column_format("JPY") == "¥%,.0f"
+    assert money.column_format("CHF", places=0) == "CHF %,.0f"
+    assert money.d3_format("USD") == ("$", ",.2f")
+    assert money.label("NOK") == "NOK" and money.label("GBP") == "£"
+
+
+@pytest.mark.parametrize("code", ["eur", " EUR ", "Chf"])
+def test_check_currency_normalises(code):
+    assert money.check_currency(code) == code.strip().upper()
+
+
+@pytest.mark.parametrize("code, hint", [("EURO", "EUR"), ("UKP", "GBP"), ("£", "GBP"), ("XYZ", None), ("", None),
+                                         (None, None)])
+def test_bad_currency_is_refused_with_a_fix(code, hint):
+    with pytest.raises(ShoplensError) as e:
+        money.check_currency(code)
+    msg = str(e.value)
+    assert "ISO 4217" in msg and "Fix:" in msg
+    if hint:
+        assert f"did you mean {hint}" in msg
