@@ -36,7 +36,7 @@ demo: setup
 	$(BIN)/shoplens demo
 
 run: setup
-	$(BIN)/python -m streamlit run dashboard/app.py --server.port 8501
+	$(BIN)/python -m streamlit run dashboard/server.py --server.port 8501
 
 test: setup browser
 	$(BIN)/python -m pytest -q

@@ -227,6 +227,15 @@ class UserStore:
                 raise ShoplensError("The new password is the same as the old one", fix="choose a different one")
             rec.update(hash=_HASHER.hash(new), must_change=False)
 
+    def session_fingerprint(self, username: str) -> str | None:
+        """A digest of what a signed-in session depends on: password hash, role, sign-in kind. It changes when the
+        password is changed or reset, the role changes or the user is removed (None), so session tokens keyed on it
+        (analysis/sessions.py) stop working. Only local users with a password have one."""
+        rec = self._read()["users"].get(username) if isinstance(username, str) else None
+        if rec is None or rec.get("auth", "local") != "local" or not rec.get("hash"):
+            return None
+        return hashlib.sha256(f"{rec['hash']}\0{rec['role']}\0{rec.get('auth', 'local')}".encode()).hexdigest()
+
     # ------------------------------------------------------------------ sign-in
     def verify(self, username: str, password: str) -> User:
         """The user when the password is right; AuthError (with a reason kept in .reason) otherwise.

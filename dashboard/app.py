@@ -36,14 +36,23 @@ state.cursor()  # opens the database (and builds the demo shop on a first start)
 auth.ensure_admin(str(users_file()))  # first start: an admin with a one-time password, printed to the console
 user = auth.current_user()
 if user is None:
-    nav = st.navigation([st.Page(auth.sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in")])
+    # Every page's URL answers with the sign-in form, so a bookmark or a refresh of a signed-out tab signs in to that
+    # page (the rerun after sign-in keeps the URL) instead of a "Page not found" pop-up.
+    nav = st.navigation([st.Page(auth.sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in",
+                                 default=True)]
+                        + [st.Page(auth.sign_in_page, title=p.title, url_path=p.url_path, visibility="hidden")
+                           for p in pages if p.url_path], position="hidden")
     nav.run()
+    auth.send_cookie_action()
     st.stop()
-nav = st.navigation([p for p in pages if allows(user["role"], PAGE_ROLES.get(p.url_path, "marketer"))])
+# Pages above the user's role keep their URL, hidden, and say so (a bookmark of one must not read "Page not found").
+nav = st.navigation([p if allows(user["role"], PAGE_ROLES.get(p.url_path, "marketer"))
+                     else auth.refused_page(p, PAGE_ROLES.get(p.url_path, "marketer")) for p in pages])
 with st.sidebar:
     auth.sidebar(user)
     st.caption("Database")
     st.code(state.db_path(), language=None, wrap_lines=True)
     counts = state.table_counts(state.db_path())
     st.caption(f"{counts['orders']:,} order lines · {counts['reviews']:,} reviews")
+    auth.send_cookie_action()
 nav.run()

@@ -5,19 +5,27 @@ The signed-in user is `st.session_state["auth_user"] = {"username": ..., "role":
 (AppTests set that key to sign in). With an `[auth]` section in `.streamlit/secrets.toml` sign-in goes through the
 OIDC provider (`st.login`) and the role comes from the user file (an admin adds the e-mail address with a role) or
 `[shoplens] oidc_default_role` (default marketer); otherwise through the local user file (analysis/users.py).
+
+A local sign-in also gets a signed session (analysis/sessions.py): kept in `st.session_state["auth_session"]` and, when
+the app runs through dashboard/server.py, in an HttpOnly cookie (dashboard/session_cookie.py), so a refresh, a new tab
+or a bookmark opens signed in until the session expires (SHOPLENS_SESSION_HOURS), the user signs out, or their
+password or role changes.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import time
+from dataclasses import asdict
 from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
-from analysis import pii, store, users
+from analysis import pii, sessions, store, users
 from analysis.errors import ShoplensError
 from analysis.users import AuthError, UserStore, allows
+from dashboard import session_cookie
 
 SHARED_AUTH_KEYS = {"redirect_uri", "cookie_secret", "expose_tokens", "client_id", "client_secret",
                     "server_metadata_url", "client_kwargs"}
@@ -73,17 +81,25 @@ def _users_or_stop() -> UserStore:
 
 def current_user() -> dict | None:
     """The signed-in user (session contract above), or None. Sessions signed in here are re-checked against the
-    user file on every run, so a removed user is signed out and a changed role applies at once."""
+    user file on every run: a removed user is signed out; a local session whose password or role changed, or that
+    expired, ends with a note on the sign-in page; an OIDC user's changed role applies at once."""
     user = st.session_state.get("auth_user")
     if user and user.get("via") in ("local", "oidc"):
         rec = _users_or_stop().get(user["username"])
         if rec is None and user["via"] == "local":
             _clear_session()
             return None
+        live = st.session_state.get("auth_session")
+        why = sessions.still_valid(sessions.Session(**live)) if live else None
+        if why:
+            _end_session(why)
+            return None
         role = rec.role if rec else _setting("oidc_default_role", "marketer")
         if role != user["role"]:
             user = {**user, "role": role}
             st.session_state["auth_user"] = user
+    if not user:
+        user = _resume_from_cookie()
     if not user and oidc_providers() and getattr(st.user, "is_logged_in", False):
         name = str(st.user.get("email") or st.user.get("sub") or "")[:100]
         rec = UserStore().get(name)
@@ -92,6 +108,79 @@ def current_user() -> dict | None:
         st.session_state["auth_user"] = user
         audit("sign_in", "app", {"method": "oidc"}, who=name)
     return user or None
+
+
+_ENDED = {
+    "expired": "Your session expired (sign-ins last {hours:g} hours). Sign in again.",
+    "signature": "Your account changed since you signed in (password or role), or the sign-in cookie was not "
+                 "valid. Sign in again.",
+    "unknown user": "The account you were signed in with no longer exists.",
+    "revoked": "That session was signed out. Sign in again.",
+    "too long-lived": "Sessions are now shorter than when you signed in. Sign in again.",
+}
+
+
+def _notice(reason: str) -> str | None:
+    try:
+        hours = sessions.session_hours()
+    except ShoplensError:
+        hours = sessions.DEFAULT_HOURS
+    text = _ENDED.get(reason)
+    return text.format(hours=hours) if text else None
+
+
+def _end_session(reason: str) -> None:
+    """Sign this tab out because its session may not go on; the sign-in page says why; the cookie is cleared."""
+    _clear_session()
+    st.session_state["auth_notice"] = _notice(reason)
+    _forget_cookie()
+
+
+def _forget_cookie() -> None:
+    """The cookie this tab's connection arrived with must not sign it in again, and the browser should drop it."""
+    st.session_state["auth_no_cookie"] = True
+    st.session_state["auth_cookie_action"] = ["clear"]
+
+
+def _resume_from_cookie() -> dict | None:
+    """The user of a valid session cookie sent with this tab's connection (a refresh, a new tab, a bookmark), now
+    signed in here; None without one. A refused cookie is dropped, and a forged or edited one is audited."""
+    if st.session_state.get("auth_no_cookie") or oidc_providers():
+        return None
+    token = st.context.cookies.get(sessions.COOKIE)
+    if not token:
+        return None
+    try:
+        sess = sessions.verify(token)
+    except sessions.SessionRefused as exc:
+        _forget_cookie()
+        st.session_state["auth_notice"] = _notice(exc.reason)
+        if exc.reason in ("malformed", "signature"):
+            audit("session_refused", "app", {"reason": exc.reason}, who="(cookie)")
+        return None
+    except ShoplensError as exc:  # damaged secret or revocation list: say so on the sign-in page
+        _forget_cookie()
+        st.session_state["auth_notice"] = str(exc)
+        return None
+    rec = UserStore().get(sess.username)
+    if rec is None or rec.must_change:
+        _forget_cookie()
+        return None
+    user = {**rec.as_session(), "via": "local"}
+    st.session_state["auth_user"] = user
+    st.session_state["auth_session"] = asdict(sess)
+    return user
+
+
+def send_cookie_action() -> None:
+    """Emit, once, the browser call that sets the HttpOnly session cookie after a sign-in or clears it after a
+    sign-out (dashboard/session_cookie.py); nothing when the app runs without those routes."""
+    action = st.session_state.pop("auth_cookie_action", None)
+    if not action or not session_cookie.ROUTES_MOUNTED:
+        return
+    html = (session_cookie.set_cookie_script(action[1]) if action[0] == "set"
+            else session_cookie.clear_cookie_script())
+    st.html(html, unsafe_allow_javascript=True, width="content")
 
 
 def role() -> str | None:
@@ -132,6 +221,19 @@ def _page_name() -> str:
         return ""
 
 
+def refused_page(page, needed: str):
+    """A hidden stand-in for `page` (same URL) for a role below `needed`: a bookmark of it says plainly that this
+    role cannot open it, instead of "Page not found"; the refusal is audited like require_role's."""
+    def refused() -> None:
+        user = current_user() or {}
+        st.title(page.title)
+        st.error(f"Your role ({user.get('role')}) cannot open {page.title}: it needs the {needed} role. Ask an "
+                 "admin for access, or pick a page from the menu.", icon=":material/block:")
+        audit("access_denied", needed, {"page": page.url_path})
+
+    return st.Page(refused, title=page.title, icon=page.icon, url_path=page.url_path, visibility="hidden")
+
+
 # ---------------------------------------------------------------- audit log
 def audit(action: str, target: str, details: dict | None = None, who: str | None = None) -> None:
     """One audit_log row, written through the app's single database handle."""
@@ -151,6 +253,9 @@ def sign_in_page() -> None:
             if st.button(f"Sign in with {p or 'your provider'}", key=f"oidc_{p or 'default'}", type="primary"):
                 st.login(p) if p else st.login()
         return
+    notice = st.session_state.get("auth_notice")
+    if notice:
+        st.info(notice, icon=":material/info:")
     pending = st.session_state.get("auth_pending")
     if pending:
         _new_password_form(pending)
@@ -205,8 +310,20 @@ def _new_password_form(name: str) -> None:
 
 
 def _signed_in(user: users.User) -> None:
+    """Sign this tab in, start a session (analysis/sessions.py) and queue its cookie; the rerun keeps the page URL,
+    so a bookmarked page opens once signed in."""
+    try:
+        token, sess = sessions.issue(user.username)
+    except ShoplensError as exc:
+        st.error(str(exc))
+        return
     st.session_state["auth_user"] = {**user.as_session(), "via": "local"}
-    audit("sign_in", "app", {"method": "password"}, who=user.username)
+    st.session_state["auth_session"] = asdict(sess)
+    st.session_state.pop("auth_notice", None)
+    if session_cookie.ROUTES_MOUNTED:
+        st.session_state["auth_cookie_action"] = ["set", session_cookie.new_ticket(token)]
+    audit("sign_in", "app", {"method": "password", "session_hours": round((sess.expires - time.time()) / 3600, 2)},
+          who=user.username)
     st.rerun()
 
 
@@ -216,9 +333,17 @@ def _clear_session() -> None:
 
 
 def sign_out() -> None:
+    """End the session for good: its token is revoked (a copy of the cookie is refused too) and the cookie cleared."""
     user = current_user() or {}
+    live = st.session_state.get("auth_session")
+    if live:
+        try:
+            sessions.revoke(sessions.Session(**live))
+        except ShoplensError as exc:
+            st.error(f"Could not record the sign-out: {exc}")
     audit("sign_out", "app", {}, who=user.get("username", "anonymous"))
     _clear_session()
+    _forget_cookie()
     if user.get("via") == "oidc":
         st.logout()
     st.rerun()

@@ -25,15 +25,17 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(home, extra_env: dict | None = None):
-    """(process, url) of the app on a free port, once /_stcore/health answers; the first start builds the demo shop."""
+def start_app(home, extra_env: dict | None = None, log=None):
+    """(process, url) of the app on a free port, once /_stcore/health answers; the first start builds the demo shop.
+    It runs as `make run` does: dashboard/server.py (the app plus its sign-in cookie routes). `log`: an open file for
+    the server's console output (the first start's one-time admin password goes there)."""
     port = free_port()
     env = {**os.environ, "SHOPLENS_HOME": str(home), "HF_HUB_OFFLINE": "1", **(extra_env or {})}
     for name in ("SHOPLENS_DB", "SHOPLENS_USERS", "SHOPLENS_TOKEN"):  # the app's own users file: HOME/users.json
         env.pop(name, None)
-    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard/app.py", "--server.port", str(port),
-                             "--server.headless", "true"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen([sys.executable, "-m", "streamlit", "run", "dashboard/server.py", "--server.port",
+                             str(port), "--server.headless", "true"], cwd=ROOT, env=env,
+                            stdout=log or subprocess.DEVNULL, stderr=subprocess.STDOUT if log else subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
     while time.time() < deadline:

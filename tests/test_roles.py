@@ -6,6 +6,7 @@ import ast
 import json
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -208,6 +209,43 @@ def test_wrong_password_is_refused_and_logged(home):
     assert "auth_user" not in at.session_state and [t.value for t in at.title] == ["Sign in"]
 
 
+def test_a_signed_in_tab_ends_with_its_session(home):
+    """A sign-in on the form starts a signed session; the tab is signed out (with a note saying why) when it
+    expires, when the password is reset, and on sign-out, which also revokes the token (a kept cookie is refused)."""
+    from analysis import sessions
+
+    UserStore().add("sam", "analyst", password="sam-password-1", must_change=False)
+
+    def signed_in() -> AppTest:
+        at = app(None)
+        at.text_input(key="signin_user").input("sam")
+        at.text_input(key="signin_password").input(at_password[0])
+        at.button(key="signin_submit").click().run()
+        assert [t.value for t in at.title] == ["Overview"]
+        return at
+
+    at_password = ["sam-password-1"]
+    at = signed_in()
+    live = sessions.Session(**at.session_state["auth_session"])
+    assert live.username == "sam" and 11.9 * 3600 < live.expires - time.time() <= 12 * 3600
+    at.session_state["auth_session"] = {**at.session_state["auth_session"], "expires": time.time() - 1}  # 12 h on
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in"] and "Your session expired (sign-ins last 12 hours)" in \
+        at.info[0].value
+
+    at = signed_in()
+    at_password[0] = UserStore().reset_password("sam")  # an admin resets it: the open tab ends at its next run
+    at.run()
+    assert [t.value for t in at.title] == ["Sign in"] and "Your account changed" in at.info[0].value
+    UserStore().set_new_password("sam", "sam-password-2")
+    at_password[0] = "sam-password-2"
+
+    at = signed_in()
+    token_session = sessions.Session(**at.session_state["auth_session"])
+    at.button(key="sign_out").click().run()
+    assert [t.value for t in at.title] == ["Sign in"] and sessions.is_revoked(token_session.sid)
+
+
 def test_admin_page_manages_users_and_shows_the_log(home):
     at = app({"username": "boss", "role": "admin", "via": "local"}, "admin.py")
     at.text_input(key="admin_new_name").input("mia")
@@ -309,6 +347,23 @@ def test_cli_needs_credentials(cli_db, capsys, monkeypatch, tmp_path):
     code, _, err = run_cli(capsys, "--db", db, "segments", "--out", tmp_path / "s.csv")
     assert code == 2 and "token is not valid" in err
     assert cli_audit(db, "sign_in_failed")[-1][0] == "(cli)"
+
+
+def test_cli_sign_out_all_ends_every_browser_session(cli_db, capsys, monkeypatch, tmp_path):
+    from analysis import sessions
+
+    db, tokens = cli_db
+    monkeypatch.setenv("SHOPLENS_HOME", str(tmp_path))
+    cookie, _ = sessions.issue("analyst1")
+    monkeypatch.setenv("SHOPLENS_TOKEN", tokens["analyst"])
+    code, _, err = run_cli(capsys, "--db", db, "users", "sign-out-all")
+    assert code == 2 and "admin" in err and sessions.verify(cookie).username == "analyst1"
+    monkeypatch.setenv("SHOPLENS_TOKEN", tokens["admin"])
+    code, out, _ = run_cli(capsys, "--db", db, "users", "sign-out-all")
+    assert code == 0 and json.loads(out)["signed_out"] == "every browser session"
+    with pytest.raises(sessions.SessionRefused):
+        sessions.verify(cookie)
+    assert cli_audit(db, "sessions_ended")[-1][0] == "admin1"
 
 
 def test_cli_demo_bootstrap_on_an_empty_database(capsys, monkeypatch, tmp_path):

@@ -64,6 +64,15 @@ def cmd_revoke(args) -> dict:
     return {"revoked": args.id}
 
 
+def cmd_sign_out_all(args) -> dict:
+    """A new session secret: every browser signed in to the app is signed out (at its next click or refresh)."""
+    from analysis import sessions
+
+    sessions.rotate_secret()
+    _log(args, "sessions_ended", "all")
+    return {"signed_out": "every browser session", "secret": str(sessions.secret_path())}
+
+
 def cmd_passwd(args) -> dict:
     new = os.environ.get("SHOPLENS_NEW_PASSWORD")
     if new is None:
@@ -106,5 +115,7 @@ def register(sub) -> None:
     p = u.add_parser("revoke-token", help="revoke an API token by its id")
     p.add_argument("id")
     p.set_defaults(func=cmd_revoke, min_role="admin")
+    p = u.add_parser("sign-out-all", help="sign every browser out of the app (a new session secret)")
+    p.set_defaults(func=cmd_sign_out_all, min_role="admin")
     p = u.add_parser("passwd", help="change your own password (new one from SHOPLENS_NEW_PASSWORD or a prompt)")
     p.set_defaults(func=cmd_passwd, min_role="marketer")
