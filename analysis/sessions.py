@@ -30,7 +30,7 @@ from analysis.config import home, owner_only, private_dir
 from analysis.errors import ShoplensError
 from analysis.users import UserStore
 
-COOKIE = "shoplens_session"
+COOKIE_PREFIX = "shoplens_session_"  # + an id of the install secret: see cookie_name()
 DEFAULT_HOURS = 12.0
 MAX_HOURS = 24.0 * 90  # a quarter: longer-lived access is what API tokens (`shoplens users token`) are for
 SECRET_BYTES = 32
@@ -123,6 +123,12 @@ def rotate_secret() -> None:
 
 def _secret_id(secret: bytes) -> str:
     return hashlib.sha256(b"session-secret-id\0" + secret).hexdigest()[:16]
+
+
+def cookie_name() -> str:
+    """The cookie's name: per install (a digest of its secret), because browsers share cookies between ports of one
+    host, and two Shoplens homes served on localhost:8501 and :8502 must not keep overwriting each other's."""
+    return COOKIE_PREFIX + _secret_id(install_secret())[:12]
 
 
 def _user_key(username: str, fingerprint: str) -> bytes:

@@ -33,15 +33,14 @@ pages.append(st.Page(VIEWS / "admin.py", title="Admin", icon=":material/admin_pa
 PAGE_ROLES = {"data": "analyst", "admin": "admin"}
 
 state.cursor()  # opens the database (and builds the demo shop on a first start) before any page runs
-auth.ensure_admin(str(users_file()))  # first start: an admin with a one-time password, printed to the console
+auth.ensure_admin(str(users_file()))  # first start run without dashboard/server.py (which does it at start-up)
 user = auth.current_user()
 if user is None:
     # Every page's URL answers with the sign-in form, so a bookmark or a refresh of a signed-out tab signs in to that
     # page (the rerun after sign-in keeps the URL) instead of a "Page not found" pop-up.
     nav = st.navigation([st.Page(auth.sign_in_page, title="Sign in", icon=":material/login:", url_path="sign-in",
                                  default=True)]
-                        + [st.Page(auth.sign_in_page, title=p.title, url_path=p.url_path, visibility="hidden")
-                           for p in pages if p.url_path], position="hidden")
+                        + [auth.sign_in_for(p) for p in pages if p.url_path], position="hidden")
     nav.run()
     auth.send_cookie_action()
     st.stop()

@@ -145,9 +145,9 @@ def _forget_cookie() -> None:
 def _resume_from_cookie() -> dict | None:
     """The user of a valid session cookie sent with this tab's connection (a refresh, a new tab, a bookmark), now
     signed in here; None without one. A refused cookie is dropped, and a forged or edited one is audited."""
-    if st.session_state.get("auth_no_cookie") or oidc_providers():
+    if st.session_state.get("auth_no_cookie") or not st.context.cookies or oidc_providers():
         return None
-    token = st.context.cookies.get(sessions.COOKIE)
+    token = st.context.cookies.get(sessions.cookie_name())
     if not token:
         return None
     try:
@@ -244,8 +244,19 @@ def audit(action: str, target: str, details: dict | None = None, who: str | None
 
 
 # ---------------------------------------------------------------- sign-in page
-def sign_in_page() -> None:
+def sign_in_for(page):
+    """A hidden stand-in for `page` (same URL) while signed out: the sign-in form, saying which page opens after it
+    (a bookmark or a refreshed tab keeps its URL through the sign-in)."""
+    def sign_in_then_page() -> None:
+        sign_in_page(then=page.title)
+
+    return st.Page(sign_in_then_page, title=page.title, icon=page.icon, url_path=page.url_path, visibility="hidden")
+
+
+def sign_in_page(then: str | None = None) -> None:
     st.title("Sign in")
+    if then:
+        st.caption(f"{then} opens once you are signed in.")
     providers = oidc_providers()
     if providers:
         st.caption("Shoplens uses your organisation's sign-in.")

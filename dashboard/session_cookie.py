@@ -3,7 +3,7 @@
 A Streamlit script cannot set a cookie (it talks to the browser over a websocket), and a cookie JavaScript can set
 could be read by JavaScript too. So, after a sign-in on the form, the script stores the session token here under a
 random one-time ticket (60 s) and emits a small script that POSTs the ticket to `/auth/session`; that route answers
-with `Set-Cookie: shoplens_session=<token>; HttpOnly; SameSite=Strict; Path=/` (plus Secure over https). The next
+with `Set-Cookie: shoplens_session_<install id>=<token>; HttpOnly; SameSite=Strict; Path=/` (plus Secure over https). The next
 page load or refresh opens the websocket with that cookie, and the app reads it (st.context.cookies). Sign-out
 POSTs to `/auth/sign-out`, which expires the cookie and revokes the token it carried.
 
@@ -49,7 +49,7 @@ def redeem(ticket: str) -> str | None:
 
 def cookie_header(token: str, max_age: int, secure: bool) -> str:
     """The Set-Cookie value: HttpOnly (no script can read it), SameSite=Strict (no other site's request carries it)."""
-    parts = [f"{sessions.COOKIE}={token}", "Path=/", f"Max-Age={max(0, int(max_age))}", "HttpOnly", "SameSite=Strict"]
+    parts = [f"{sessions.cookie_name()}={token}", "Path=/", f"Max-Age={max(0, int(max_age))}", "HttpOnly", "SameSite=Strict"]
     if secure:
         parts.append("Secure")
     return "; ".join(parts)
@@ -107,7 +107,7 @@ async def sign_out_route(request):
 
     if not _same_origin(request):
         return PlainTextResponse("Refused: not a request from this Shoplens page.", status_code=403)
-    token = request.cookies.get(sessions.COOKIE)
+    token = request.cookies.get(sessions.cookie_name())
     if token:
         try:
             sessions.revoke(sessions.verify(token))

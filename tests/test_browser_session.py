@@ -33,7 +33,7 @@ def _form(page, username: str, password: str) -> None:
 
 
 def _session_cookie(page) -> dict | None:
-    return next((c for c in page.context.cookies() if c["name"] == "shoplens_session"), None)
+    return next((c for c in page.context.cookies() if c["name"].startswith("shoplens_session_")), None)
 
 
 def _wait_for_cookie(page) -> dict:
@@ -136,3 +136,30 @@ def test_sign_out_then_reload_shows_the_sign_in_form(app_url, app_home, page):
     page.reload()
     expect(page.get_by_label("User name")).to_be_visible()
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+
+
+def test_expired_cookie_is_refused(app_url, app_home, page, monkeypatch):
+    """A correctly signed cookie whose token has expired (the browser was told to keep it longer) signs no one in;
+    the same user's current token, made the same way, does: so it is the expiry that refuses the first."""
+    from playwright.sync_api import expect
+
+    from analysis import sessions
+    from analysis.users import UserStore
+
+    name, _ = add_user(app_home, "expired-analyst", "analyst")
+    monkeypatch.setenv("SHOPLENS_HOME", str(app_home))  # the app's install secret
+    users = UserStore(app_home / "users.json")
+    stale, _ = sessions.issue(name, users, now=__import__("time").time() - 13 * 3600)  # expired an hour ago
+    fresh, _ = sessions.issue(name, users)
+    host = app_url.split("://")[1].split(":")[0]
+    cookie = {"name": sessions.cookie_name(), "domain": host, "path": "/", "httpOnly": True, "sameSite": "Strict",
+              "expires": __import__("time").time() + 3600}
+    page.context.add_cookies([{**cookie, "value": stale}])
+    page.goto(app_url + "/segments")
+    expect(page.get_by_text("Your session expired (sign-ins last 12 hours)")).to_be_visible()
+    expect(page.get_by_label("User name")).to_be_visible()
+    page.context.clear_cookies()
+    page.context.add_cookies([{**cookie, "value": fresh}])
+    page.goto(app_url + "/segments")
+    expect(page.get_by_test_id("stHeading").filter(has_text="Segments").first).to_be_visible()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(name)

@@ -87,7 +87,9 @@ def test_tampered_and_forged_tokens_are_refused(users):
 
 def test_rotation_password_and_role_changes_end_sessions(users):
     token, sess = sessions.issue("ana", users)
+    name = sessions.cookie_name()
     sessions.rotate_secret()
+    assert sessions.cookie_name() != name  # per install: two homes on one host never share a cookie
     _refused(token, users, "signature")  # a new install secret: every earlier token is dead
     assert sessions.still_valid(sess, users) == "signature"  # and every open tab ends at its next run
 
@@ -162,7 +164,7 @@ def test_ticket_route_sets_an_httponly_strict_cookie_once(users, client):
     assert r.status_code == 204, r.text
     header = r.headers["set-cookie"]
     parts = [p.strip() for p in header.split(";")]
-    assert parts[0] == f"shoplens_session={token}"
+    assert parts[0] == f"{sessions.cookie_name()}={token}" and parts[0].startswith("shoplens_session_")
     assert {"HttpOnly", "SameSite=Strict", "Path=/"} <= set(parts) and "Secure" not in parts
     max_age = int(next(p for p in parts if p.startswith("Max-Age=")).split("=")[1])
     assert 12 * 3600 - 60 <= max_age <= 12 * 3600
@@ -205,13 +207,13 @@ def test_late_ticket_and_stale_token_are_refused(users, client, monkeypatch):
 
 def test_sign_out_route_clears_the_cookie_and_revokes_its_token(users, client):
     token, _ = sessions.issue("ana", users)
-    client.cookies.set("shoplens_session", token)
+    client.cookies.set(sessions.cookie_name(), token)
     r = client.post("/auth/sign-out", headers=SAME)
     assert r.status_code == 204
     parts = [p.strip() for p in r.headers["set-cookie"].split(";")]
-    assert parts[0] == "shoplens_session=" and "Max-Age=0" in parts and "HttpOnly" in parts
+    assert parts[0] == f"{sessions.cookie_name()}=" and "Max-Age=0" in parts and "HttpOnly" in parts
     _refused(token, users, "revoked")
-    client.cookies.set("shoplens_session", "junk")
+    client.cookies.set(sessions.cookie_name(), "junk")
     assert client.post("/auth/sign-out", headers=SAME).status_code == 204  # a junk cookie is simply cleared
 
 
