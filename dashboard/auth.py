@@ -90,7 +90,11 @@ def current_user() -> dict | None:
             _clear_session()
             return None
         live = st.session_state.get("auth_session")
-        why = sessions.still_valid(sessions.Session(**live)) if live else None
+        try:
+            why = sessions.still_valid(sessions.Session(**live)) if live else None
+        except ShoplensError as exc:  # a damaged session secret or revocation list: one line, nothing below it
+            st.error(str(exc), icon=":material/error:")
+            st.stop()
         if why:
             _end_session(why)
             return None

@@ -245,6 +245,15 @@ def test_a_signed_in_tab_ends_with_its_session(home):
     at.button(key="sign_out").click().run()
     assert [t.value for t in at.title] == ["Sign in"] and sessions.is_revoked(token_session.sid)
 
+    at = signed_in()
+    revoked = home / "sessions_revoked.json"
+    kept = revoked.read_text()
+    revoked.write_text("{damaged")  # fails closed, in one line, with the fix
+    at.run()
+    revoked.write_text(kept)
+    assert not at.exception and not at.title
+    assert "revocation list" in at.error[0].value and "delete it" in at.error[0].value
+
 
 def test_admin_page_manages_users_and_shows_the_log(home):
     at = app({"username": "boss", "role": "admin", "via": "local"}, "admin.py")
