@@ -95,7 +95,7 @@ def migrate(con) -> None:
             con.execute(ddl)
         for table in schema.LOADABLE:
             con.execute(schema.table_ddl(table))
-        if current == 1:
+        if current < 2:  # cheap on a new file: no uploads yet
             _v2_mark_demo_uploads(con)
         con.execute("INSERT INTO schema_info VALUES (?, ?)", [schema.SCHEMA_VERSION, datetime.now()])
 

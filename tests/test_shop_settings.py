@@ -1,0 +1,209 @@
+"""Shop settings and "start my shop": the store (analysis/shop.py), the migration from a version-1 database, the
+one-transaction removal of the demo, and the `shoplens shop` / `start-shop` / `load` commands."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from analysis import demo, schema, shop, store
+from analysis.errors import ShoplensError
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture
+def demo_copy(demo_file, tmp_path):
+    """A fresh copy of the demo database with one label, one correction and one draft written on it."""
+    path = tmp_path / "shop.duckdb"
+    shutil.copy(demo_file, path)
+    con = store.connect(path)
+    rid = con.execute("SELECT review_id FROM reviews ORDER BY review_id LIMIT 1").fetchone()[0]
+    con.execute("INSERT INTO review_labels VALUES (?, 'v1', 'positive', 0.9, ['quality'], '{}', 0, now())", [rid])
+    con.execute("INSERT INTO label_corrections VALUES (?, 'sentiment', 'positive', 'negative', 'a', now())", [rid])
+    con.execute("INSERT INTO drafts VALUES ('d1', 'Champions', 'email', 'x', 's', 'b', '{}', '{}', 'm', 'draft', "
+                "'a', now())")
+    con.close()
+    return path
+
+
+@pytest.fixture
+def admin_token(cli_identity):
+    from analysis.users import UserStore
+
+    return UserStore(cli_identity).create_token("test-admin", "shop tests")
+
+
+def shoplens(*args, home, token=None):
+    env = {**os.environ, "PYTHONPATH": ROOT, "SHOPLENS_HOME": str(home)}
+    if token:
+        env["SHOPLENS_TOKEN"] = token
+    return subprocess.run([sys.executable, "-m", "dashboard.cli", *args], capture_output=True, text=True, env=env,
+                          cwd=ROOT)
+
+
+def _counts(con) -> dict:
+    return {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+            for t in ("orders", "reviews", "review_labels", "label_corrections", "drafts")}
+
+
+# ---------------------------------------------------------------- store
+def test_settings_are_remembered_in_the_database(db):
+    con, path = db
+    assert shop.settings(con) == {"name": None, "currency": "GBP", "currency_set": False, "started_at": None}
+    shop.set_name(con, "  Fig   & Cedar ", "t")
+    shop.set_currency(con, "eur", "t")
+    shop.set_product_names(con, {"85123A": "Heart T-light holder"}, "t")
+    con.close()
+    con = store.connect(path)
+    assert shop.settings(con)["name"] == "Fig & Cedar" and shop.currency(con) == "EUR"
+    assert shop.product_names(con)["display_name"].tolist() == ["Heart T-light holder"]
+    shop.set_product_names(con, {"85123A": ""}, "t")  # an empty name forgets it
+    assert shop.product_names(con).empty
+    assert con.execute("SELECT count(*) FROM audit_log WHERE action = 'shop_settings'").fetchone()[0] == 4
+
+
+@pytest.mark.parametrize("name, what", [("", "empty"), ("x" * 61, "61 characters"), ("=HYPERLINK(1)", "formula"),
+                                        ("a\x07b", "control")])
+def test_bad_name_is_refused_and_nothing_stored(db, name, what):
+    con, _ = db
+    with pytest.raises(ShoplensError, match=what):
+        shop.set_name(con, name, "t")
+    assert shop.shop_name(con) is None
+
+
+def test_bad_currency_leaves_the_stored_one(db):
+    con, _ = db
+    shop.set_currency(con, "SEK", "t")
+    with pytest.raises(ShoplensError, match="ISO 4217"):
+        shop.set_currency(con, "KRONA", "t")
+    assert shop.currency(con) == "SEK"
+
+
+def test_demo_rows_are_marked(demo_copy):
+    con = store.connect(demo_copy)
+    c = shop.demo_counts(con)
+    assert c["orders"] == con.execute("SELECT count(*) FROM orders").fetchone()[0] > 500_000
+    assert c["reviews"] == 23_486 and c["review_labels"] == 1 and c["label_corrections"] == 1 and c["drafts"] == 1
+    assert shop.has_demo(con)
+
+
+def test_migration_from_a_version_1_database_marks_the_demo(demo_copy):
+    """A database written before version 2 (no settings tables, no demo marks) is migrated when opened."""
+    con = store.connect(demo_copy)
+    con.execute("DROP TABLE shop_settings; DROP TABLE product_names; DROP TABLE demo_uploads")
+    con.execute("DELETE FROM schema_info; INSERT INTO schema_info VALUES (1, now())")
+    con.close()
+    con = store.connect(demo_copy)
+    assert store.schema_version(con) == schema.SCHEMA_VERSION == 2
+    assert con.execute("SELECT count(*) FROM demo_uploads").fetchone()[0] == 2
+    assert shop.has_demo(con) and shop.settings(con)["currency"] == "GBP"
+
+
+def test_migration_does_not_mark_a_shops_own_upload(tmp_path, write, demo_copy):
+    """Only the bundled files (name and SHA-256) count as demo: a shop's own file of that name is its own data."""
+    con = store.connect(demo_copy)
+    from analysis import ingest
+    own = write("online_retail.csv.gz", "order_date,line_total\n2024-01-01,5\n")
+    rep = ingest.load_file(con, "orders", own, mode="append", who="t")
+    con.execute("DROP TABLE demo_uploads; DELETE FROM schema_info; INSERT INTO schema_info VALUES (1, now())")
+    con.close()
+    con = store.connect(demo_copy)
+    marked = [r[0] for r in con.execute("SELECT upload_id FROM demo_uploads").fetchall()]
+    assert rep.upload_id not in marked and len(marked) == 2
+
+
+def test_start_shop_removes_every_demo_row_and_keeps_own_rows(demo_copy, write):
+    con = store.connect(demo_copy)
+    from analysis import ingest
+    ingest.load_file(con, "orders", write("own.csv", "customer_id,order_date,quantity,amount\nA,2024-01-02,1,10\n"),
+                     mode="append", who="t")
+    uploads_before = con.execute("SELECT count(*) FROM uploads").fetchone()[0]
+    out = shop.start_shop(con, "t", name="Fig & Cedar", currency_code="EUR")
+    assert out["removed"]["orders"] > 500_000 and out["removed"]["reviews"] == 23_486
+    assert _counts(con) == {"orders": 1, "reviews": 0, "review_labels": 0, "label_corrections": 0, "drafts": 0}
+    assert not shop.has_demo(con) and shop.started(con)
+    assert shop.settings(con)["name"] == "Fig & Cedar" and shop.currency(con) == "EUR"
+    assert con.execute("SELECT count(*) FROM uploads").fetchone()[0] == uploads_before  # history kept
+    assert con.execute("SELECT count(*) FROM audit_log WHERE action = 'start_shop'").fetchone()[0] == 1
+    assert not demo.ensure(con)  # a started shop never gets the demo rebuilt into it
+
+
+def test_start_shop_is_one_transaction(demo_copy, monkeypatch):
+    """A failure at the last step (the audit row) leaves every demo row, label and draft where it was."""
+    con = store.connect(demo_copy)
+    before = _counts(con)
+
+    def broken(*a, **k):
+        raise RuntimeError("disk full")
+    monkeypatch.setattr(shop.store, "audit", broken)
+    with pytest.raises(RuntimeError):
+        shop.start_shop(con, "t", name="Fig & Cedar")
+    assert _counts(con) == before and shop.has_demo(con) and not shop.started(con) and shop.shop_name(con) is None
+
+
+def test_start_shop_on_an_empty_database_begins_an_empty_shop(db):
+    con, path = db
+    out = shop.start_shop(con, "t", currency_code="CHF")
+    assert not any(out["removed"].values()) and out["currency"] == "CHF"
+    assert not demo.ensure(con, path) and con.execute("SELECT count(*) FROM orders").fetchone()[0] == 0
+
+
+def test_start_shop_refuses_bad_settings_before_removing_anything(demo_copy):
+    con = store.connect(demo_copy)
+    before = _counts(con)
+    with pytest.raises(ShoplensError):
+        shop.start_shop(con, "t", currency_code="EURO")
+    assert _counts(con) == before
+
+
+# ---------------------------------------------------------------- CLI
+def test_cli_shop_show_and_set(demo_copy, tmp_path, admin_token):
+    db = str(demo_copy)
+    r = shoplens("--db", db, "shop", home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["currency"] == "GBP"
+    r = shoplens("--db", db, "shop", "--name", "Fig & Cedar", "--currency", "EUR", "--product-name", "85123A=Heart "
+                 "holder", home=tmp_path, token=admin_token)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert (out["name"], out["currency"], out["product_names"]) == ("Fig & Cedar", "EUR", {"85123A": "Heart holder"})
+
+
+def test_cli_bad_currency_exit_2_nothing_changed(demo_copy, tmp_path, admin_token):
+    db = str(demo_copy)
+    r = shoplens("--db", db, "shop", "--currency", "EURO", "--name", "New name", home=tmp_path, token=admin_token)
+    assert r.returncode == 2 and r.stdout == ""
+    assert len(r.stderr.strip().splitlines()) == 1 and "did you mean EUR" in r.stderr
+    con = store.connect(demo_copy, read_only=True)
+    assert shop.settings(con)["name"] is None and shop.currency(con) == "GBP"
+
+
+def test_cli_name_and_currency_need_admin(demo_copy, tmp_path):
+    r = shoplens("--db", str(demo_copy), "shop", "--currency", "EUR", home=tmp_path)  # the analyst token
+    assert r.returncode == 2 and "needs admin" in r.stderr
+
+
+def test_cli_start_shop_asks_then_removes(demo_copy, tmp_path, admin_token):
+    db = str(demo_copy)
+    r = shoplens("--db", db, "start-shop", home=tmp_path, token=admin_token)
+    assert r.returncode == 2 and "--yes" in r.stderr and "23,486 reviews" in r.stderr
+    r = shoplens("--db", db, "start-shop", "--yes", "--currency", "EUR", home=tmp_path, token=admin_token)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)["removed"]["reviews"] == 23_486
+    con = store.connect(demo_copy, read_only=True)
+    assert _counts(con)["orders"] == 0 and shop.currency(con) == "EUR"
+
+
+def test_cli_load_into_the_demo_asks_replace_or_append(demo_copy, tmp_path, write):
+    db = str(demo_copy)
+    f = write("own.csv", "customer_id,order_date,quantity,amount\nA,2024-01-02,1,10\n")
+    r = shoplens("--db", db, "load", "orders", str(f), home=tmp_path)
+    assert r.returncode == 2 and "--mode replace" in r.stderr and "--mode append" in r.stderr
+    assert "mixes the two shops" in r.stderr
+    r = shoplens("--db", db, "load", "orders", str(f), "--mode", "replace", home=tmp_path)
+    assert r.returncode == 0, r.stderr
+    con = store.connect(demo_copy, read_only=True)
+    assert _counts(con)["orders"] == 1 and shop.demo_counts(con)["reviews"] == 23_486
