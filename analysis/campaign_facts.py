@@ -12,7 +12,7 @@ import re
 
 import pandas as pd
 
-from analysis import pii, rfm
+from analysis import pii, rfm, shop
 from analysis.errors import ShoplensError
 from analysis.overview import NON_MERCHANDISE
 from analysis.schema import LATEST_LABELS
@@ -120,7 +120,7 @@ def _feedback(con, customers: list[str], k: int) -> tuple[list[dict], list[dict]
             f"ratings ({where})" if rows else "none")
 
 
-def segment_facts(con, segment: str, channel: str, offer: str, tone: str = "warm", brand: str = "our shop",
+def segment_facts(con, segment: str, channel: str, offer: str, tone: str = "warm", brand: str = "",
                   as_of=None, top_k: int = 3, feedback_k: int = 2, currency: str | None = None,
                   table: pd.DataFrame | None = None) -> dict:
     """The facts record for one segment; ShoplensError for an unknown or empty segment or a bad offer.
@@ -137,24 +137,25 @@ def segment_facts(con, segment: str, channel: str, offer: str, tone: str = "warm
     if members.empty:
         raise ShoplensError(f"Segment '{segment}' has no customers", fix="pick another segment or date")
     customers = [str(c) for c in members["customer_id"]]
-    products = [r[0] for r in con.execute(
-        """SELECT coalesce(any_value(product_name), any_value(product_id)) AS name FROM orders
-           WHERE customer_id IN (SELECT unnest(?::VARCHAR[])) AND status IS DISTINCT FROM 'cancelled'
-             AND coalesce(product_name, product_id) IS NOT NULL
-             AND NOT regexp_matches(coalesce(product_name, ''), ?)
-           GROUP BY coalesce(product_id, product_name) ORDER BY sum(coalesce(quantity, 1)) DESC, name LIMIT ?""",
+    products = [(r[0], r[1]) for r in con.execute(
+        """SELECT coalesce(any_value(o.product_name), any_value(o.product_id)) AS name, any_value(pn.display_name)
+           FROM orders o LEFT JOIN product_names pn ON pn.product_id = o.product_id
+           WHERE o.customer_id IN (SELECT unnest(?::VARCHAR[])) AND o.status IS DISTINCT FROM 'cancelled'
+             AND coalesce(o.product_name, o.product_id) IS NOT NULL
+             AND NOT regexp_matches(coalesce(o.product_name, ''), ?)
+           GROUP BY coalesce(o.product_id, o.product_name) ORDER BY sum(coalesce(o.quantity, 1)) DESC, name LIMIT ?""",
         [customers, NON_MERCHANDISE, top_k]).fetchall() if r[0]]
-    products = [display_name(p) for p in products]
+    products = [own or display_name(p) for p, own in products]  # the shop's display name (Shop settings) wins
     orders = int(members["frequency"].sum())
     aov = round(float(members["monetary"].sum()) / orders, 2) if orders else None
     praised, complaints, source = _feedback(con, customers, feedback_k)
     return {"brand": brand, "channel": channel, "segment": segment, "segment_size": int(len(members)),
             "segment_description": rfm.SEGMENTS[segment], "offer": offer, "tone": tone,
             "top_products": products, "praised": praised, "complaints": complaints, "avg_order_value": aov,
-            "currency": currency, "merge_tag": MERGE_TAG, "feedback_source": source}
+            "currency": currency or shop.currency(con), "merge_tag": MERGE_TAG, "feedback_source": source}
 
 
-def reply_facts(con, review_id: str, brand: str = "our shop", remedy: str = "a full refund",
+def reply_facts(con, review_id: str, brand: str = "", remedy: str = "a full refund",
                 tone: str = "warm") -> dict:
     """The facts record for a reply to one review (topics from review_labels when present)."""
     row = con.execute("SELECT text, rating FROM reviews WHERE review_id = ?", [str(review_id)]).fetchone()

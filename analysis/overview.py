@@ -81,9 +81,11 @@ NON_MERCHANDISE = r"(?i)\b(postage|shipping|carriage|delivery charge|bank charge
 
 def top_products(con, start=None, end=None, top: int = 10) -> pd.DataFrame:
     return con.execute(
-        """SELECT pid AS product_id, coalesce(any_value(product_name), pid) AS product_name,
+        """SELECT pid AS product_id,
+                  coalesce(any_value(display_name), any_value(product_name), pid) AS product_name,
                   sum(line_total) AS revenue, sum(quantity) AS units
-           FROM (SELECT *, coalesce(product_id, '?') AS pid FROM orders
+           FROM (SELECT o.*, pn.display_name, coalesce(o.product_id, '?') AS pid
+                 FROM orders o LEFT JOIN product_names pn ON pn.product_id = o.product_id
                  WHERE order_date >= ? AND order_date < ? AND status <> 'cancelled'
                    AND NOT regexp_matches(coalesce(product_name, ''), ?))
            GROUP BY pid ORDER BY revenue DESC LIMIT ?""",

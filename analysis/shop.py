@@ -76,6 +76,19 @@ def set_currency(con, code: str, who: str) -> str:
     return c
 
 
+def brand(con, given: str | None = None) -> str:
+    """The brand a draft signs with: the one given, else the shop's name; without either, ShoplensError asking for
+    one (copy never signs as a placeholder such as "our shop")."""
+    if given is not None and given.strip():
+        return check_name(given, "brand", "--brand")
+    name = shop_name(con)
+    if name:
+        return name
+    raise ShoplensError("No brand to sign the copy with: the shop has no name yet", where="--brand",
+                        fix='pass --brand "Your shop", or set it once with `shoplens shop --name "Your shop"` (admins) '
+                            "or in Shop settings")
+
+
 # ---------------------------------------------------------------- product display names
 def product_names(con) -> pd.DataFrame:
     """product_id, display_name, stored_name (the name the orders carry), for the settings page and `shoplens shop`."""
@@ -101,11 +114,6 @@ def set_product_names(con, names: dict[str, str], who: str) -> dict[str, str | N
                 con.execute("INSERT OR REPLACE INTO product_names VALUES (?, ?, ?, ?)", [p, n, who, datetime.now()])
         store.audit(con, who, "shop_settings", "product_names", {"names": out})
     return out
-
-
-# SQL for the name a product is shown by: the shop's display name, else the name in the orders, else the id.
-# Use with `LEFT JOIN product_names pn ON pn.product_id = <orders alias>.product_id`.
-DISPLAY_NAME_SQL = "coalesce(any_value(pn.display_name), any_value({o}.product_name), any_value({o}.product_id))"
 
 
 # ---------------------------------------------------------------- demo rows

@@ -9,7 +9,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 import streamlit as st  # noqa: E402
 
 from analysis.users import allows, users_file  # noqa: E402
-from dashboard import auth, state  # noqa: E402
+from dashboard import auth, shop_ui, state  # noqa: E402
 
 st.set_page_config(page_title="Shoplens", page_icon=":material/insights:", layout="wide")
 
@@ -27,10 +27,11 @@ pages = [
     st.Page(VIEWS / "fairness.py", title="Fairness", icon=":material/balance:"),
     st.Page(VIEWS / "share.py", title="Share", icon=":material/share:"),
 ]
+pages.append(st.Page(VIEWS / "shop_settings.py", title="Shop settings", icon=":material/storefront:"))
 pages.append(st.Page(VIEWS / "admin.py", title="Admin", icon=":material/admin_panel_settings:"))
 # Least role that sees each page, by URL path (the file name); pages not listed are dashboards, open to marketers.
 # Every page also calls auth.require_role(...) itself with the same role, so a page run directly does not leak.
-PAGE_ROLES = {"data": "analyst", "admin": "admin"}
+PAGE_ROLES = {"data": "analyst", "admin": "admin", "shop_settings": "analyst"}
 
 state.cursor()  # opens the database (and builds the demo shop on a first start) before any page runs
 auth.ensure_admin(str(users_file()))  # first start run without dashboard/server.py (which does it at start-up)
@@ -49,9 +50,11 @@ nav = st.navigation([p if allows(user["role"], PAGE_ROLES.get(p.url_path, "marke
                      else auth.refused_page(p, PAGE_ROLES.get(p.url_path, "marketer")) for p in pages])
 with st.sidebar:
     auth.sidebar(user)
+    shop_ui.sidebar()
     st.caption("Database")
     st.code(state.db_path(), language=None, wrap_lines=True)
     counts = state.table_counts(state.db_path())
     st.caption(f"{counts['orders']:,} order lines · {counts['reviews']:,} reviews")
     auth.send_cookie_action()
+shop_ui.demo_caption()  # "Demo data" above every page while the demo's rows are stored
 nav.run()

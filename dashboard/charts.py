@@ -5,6 +5,8 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from analysis import money
+
 ACCENT = "#2f6f8f"
 
 
@@ -15,33 +17,43 @@ def _empty(title: str) -> go.Figure:
     return fig
 
 
-def revenue_by_month(df: pd.DataFrame, currency: str = "£") -> go.Figure:
+def money_axis(fig: go.Figure, axis: str, currency: str | None, places: int = 0) -> go.Figure:
+    """Ticks and hover of the money axis in the shop's currency ("€1,234" ticks, "€1,234.50" on hover)."""
+    pre, fmt = money.d3_format(currency)
+    getattr(fig, f"update_{axis}axes")(tickprefix=pre, tickformat=f",.{places}f")
+    return fig.update_traces(hovertemplate=fig.data[0].hovertemplate.replace(f"%{{{axis}}}", f"{pre}%{{{axis}:{fmt}}}")
+                             if fig.data and fig.data[0].hovertemplate else None)
+
+
+def revenue_by_month(df: pd.DataFrame, currency: str | None = None) -> go.Figure:
     if df.empty:
         return _empty("Net revenue by month")
     fig = px.bar(df, x="month", y="revenue", title="Net revenue by month", color_discrete_sequence=[ACCENT],
                  hover_data={"orders": True})
-    fig.update_layout(yaxis_title=f"Revenue ({currency})", xaxis_title=None, height=340, margin=dict(t=50, b=10))
-    return fig
+    fig.update_layout(yaxis_title=f"Revenue ({money.label(currency)})", xaxis_title=None, height=340,
+                      margin=dict(t=50, b=10))
+    return money_axis(fig, "y", currency)
 
 
-def revenue_by_country(df: pd.DataFrame, currency: str = "£") -> go.Figure:
+def revenue_by_country(df: pd.DataFrame, currency: str | None = None) -> go.Figure:
     if df.empty:
         return _empty("Revenue by country")
     fig = px.bar(df.iloc[::-1], x="revenue", y="country", orientation="h", title="Revenue by country (top 15)",
                  color_discrete_sequence=[ACCENT])
-    fig.update_layout(xaxis_title=f"Revenue ({currency}), log scale", yaxis_title=None, xaxis_type="log",
+    fig.update_layout(xaxis_title=f"Revenue ({money.label(currency)}), log scale", yaxis_title=None, xaxis_type="log",
                       height=420, margin=dict(t=50, b=10))
-    return fig
+    return money_axis(fig, "x", currency)
 
 
-def top_products(df: pd.DataFrame, currency: str = "£") -> go.Figure:
+def top_products(df: pd.DataFrame, currency: str | None = None) -> go.Figure:
     if df.empty:
         return _empty("Top products")
     d = df.assign(label=df["product_name"].str.slice(0, 40)).iloc[::-1]
     fig = px.bar(d, x="revenue", y="label", orientation="h", title="Top 10 products by revenue (postage and fees excluded)",
                  color_discrete_sequence=[ACCENT], hover_data={"product_id": True, "units": True})
-    fig.update_layout(xaxis_title=f"Revenue ({currency})", yaxis_title=None, height=420, margin=dict(t=50, b=10))
-    return fig
+    fig.update_layout(xaxis_title=f"Revenue ({money.label(currency)})", yaxis_title=None, height=420,
+                      margin=dict(t=50, b=10))
+    return money_axis(fig, "x", currency)
 
 
 def rating_distribution(df: pd.DataFrame) -> go.Figure:

@@ -65,16 +65,16 @@ def overview_data(path: str, start, end) -> dict:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def overview_figures(path: str, start, end) -> dict:
+def overview_figures(path: str, start, end, currency: str | None = None) -> dict:
     """Building plotly figures costs ~100 ms a rerun; they are read-only, so one shared copy per range will do."""
     from dashboard import charts
 
     data = overview_data(path, start, end)
     return {
-        "by_month": charts.revenue_by_month(data["by_month"]),
+        "by_month": charts.revenue_by_month(data["by_month"], currency),
         "ratings": charts.rating_distribution(data["ratings"]),
-        "by_country": charts.revenue_by_country(data["by_country"]),
-        "top_products": charts.top_products(data["top_products"]),
+        "by_country": charts.revenue_by_country(data["by_country"], currency),
+        "top_products": charts.top_products(data["top_products"], currency),
     }
 
 

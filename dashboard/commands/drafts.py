@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from analysis import drafts_store, store
+from analysis import drafts_store, shop, store
 from analysis.atomic_file import write_text_atomic
 from analysis.campaign_facts import CHANNELS, TONES, reply_facts, segment_facts
 from analysis.errors import ShoplensError
@@ -48,7 +48,7 @@ def check_n(n: int) -> int:
 def cmd_draft(args) -> dict:
     check_n(args.n)
     con = store.connect(args.db)
-    facts = segment_facts(con, args.segment, args.channel, args.offer, tone=args.tone, brand=args.brand)
+    facts = segment_facts(con, args.segment, args.channel, args.offer, tone=args.tone, brand=shop.brand(con, args.brand))
     gen = load_generator(args.device)
     drafts = gen.draft(facts, n=args.n, keep_failing=args.show_failing)
     drafts_store.save_all(con, drafts, args.who)  # one transaction: a killed run stores all or none
@@ -59,7 +59,7 @@ def cmd_draft(args) -> dict:
 def cmd_reply(args) -> dict:
     check_n(args.n)
     con = store.connect(args.db)
-    facts = reply_facts(con, args.review_id, brand=args.brand, remedy=args.remedy, tone=args.tone)
+    facts = reply_facts(con, args.review_id, brand=shop.brand(con, args.brand), remedy=args.remedy, tone=args.tone)
     gen = load_generator(args.device)
     drafts = gen.draft(facts, n=args.n, keep_failing=args.show_failing)
     drafts_store.save_all(con, drafts, args.who)  # one transaction: a killed run stores all or none
@@ -73,7 +73,7 @@ def register(sub) -> None:
     s.add_argument("--channel", choices=CHANNELS, required=True)
     s.add_argument("--offer", required=True, help="exactly as it must appear, e.g. '15%% off with code THANKS15'")
     s.add_argument("--tone", choices=TONES, default="warm")
-    s.add_argument("--brand", default="our shop")
+    s.add_argument("--brand", help="name the copy signs with (default: the shop's name, `shoplens shop --name`)")
     s.add_argument("--n", type=int, default=3, help="candidates to sample")
     s.add_argument("--out", required=True)
     s.add_argument("--show-failing", action="store_true", help="keep failing candidates, marked by their checks")
@@ -83,7 +83,7 @@ def register(sub) -> None:
     s.add_argument("--review-id", required=True)
     s.add_argument("--remedy", default="a full refund", help="what shop policy allows, quoted verbatim")
     s.add_argument("--tone", choices=["warm", "plain"], default="warm")
-    s.add_argument("--brand", default="our shop")
+    s.add_argument("--brand", help="name the reply signs with (default: the shop's name)")
     s.add_argument("--n", type=int, default=3)
     s.add_argument("--out")
     s.add_argument("--show-failing", action="store_true")

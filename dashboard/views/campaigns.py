@@ -10,7 +10,7 @@ import streamlit as st
 from analysis import campaign_package, draft_export, drafts_store, rfm
 from analysis.campaign_facts import CHANNELS, TONES, segment_facts
 from analysis.errors import ShoplensError
-from dashboard import auth, draft_ui, generator_state, state
+from dashboard import auth, draft_ui, generator_state, shop_ui, state
 
 STYLE_LABELS = {k: f"{k} · {v}" for k, v in draft_export.MERGE_STYLES.items()}
 
@@ -112,12 +112,15 @@ tone = c3.selectbox("Tone", TONES, key="campaign_tone")
 c1, c2 = st.columns([3, 2])
 offer = c1.text_input("Offer (written exactly as typed)", "15% off with code THANKS15", max_chars=120,
                       key="campaign_offer")
-brand = c2.text_input("Brand", "our shop", max_chars=60, key="campaign_brand")
+brand = c2.text_input("Brand", shop_ui.brand_default(), max_chars=60, key="campaign_brand",
+                      placeholder="Your shop's name", help="The name the copy signs with; set it once in Shop settings")
 
 facts_list = []
-for seg in segments:
+if not brand.strip():
+    st.info("Type the shop's name under **Brand** (or set it once in Shop settings): the copy signs with it.")
+for seg in segments if brand.strip() else []:
     try:
-        facts_list.append(edit_facts(base_facts(path, seg, channel, offer, tone, brand.strip() or "our shop")))
+        facts_list.append(edit_facts(base_facts(path, seg, channel, offer, tone, brand.strip())))
     except ShoplensError as exc:
         st.error(f"{seg}: {exc}")
 if facts_list:

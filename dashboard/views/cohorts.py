@@ -1,10 +1,10 @@
 """Cohorts: customers grouped by the month of their first order, and how many come back (and spend) each month after."""
 import streamlit as st
 
-from analysis import cohorts
+from analysis import cohorts, money
 from analysis.errors import ShoplensError
 from analysis.rfm import resolve_as_of
-from dashboard import auth, state
+from dashboard import auth, shop_ui, state
 from dashboard import segment_charts as charts
 
 
@@ -44,14 +44,14 @@ if measure == "Customer retention":
     fig = charts.retention_heatmap(cohorts.retention_matrix(table, "retention"), "Share of each cohort buying, by month")
 else:
     fig = charts.retention_heatmap(cohorts.retention_matrix(table, "revenue_per_customer"),
-                                   "Net revenue per cohort customer, by month (£)", pct=False)
+                                   f"Net revenue per cohort customer, by month ({money.label(shop_ui.currency())})", pct=False)
 st.plotly_chart(fig, width="stretch")
 st.plotly_chart(charts.average_retention(m1), width="stretch")
 with st.expander("Cohort table"):
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "cohort": st.column_config.DateColumn("Cohort", format="YYYY-MM"),
         "retention": st.column_config.NumberColumn(format="percent"),
-        "revenue": st.column_config.NumberColumn(format="£%.0f"),
-        "revenue_per_customer": st.column_config.NumberColumn(format="£%.2f")})
+        "revenue": shop_ui.column("revenue", places=0),
+        "revenue_per_customer": shop_ui.column("revenue_per_customer")})
 st.caption("A cohort is the month of a customer's first completed order; a customer counts in a later month when "
            "they complete an order in it. Revenue is net of cancellations. The last month may be partial.")

@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis import clv, recommend
 from analysis.errors import ShoplensError
-from dashboard import auth, state
+from dashboard import auth, shop_ui, state
 from dashboard import segment_charts as charts
 from dashboard.commands.segments import segment_frame
 
@@ -76,7 +76,7 @@ st.subheader(f"Customer {customer}: {row['segment']}")
 cols = st.columns(5)
 cols[0].metric("Orders", f"{int(row['frequency']):,}", help="Distinct completed orders")
 spend = row["monetary"]
-cols[1].metric("Net spend", f"£{spend / 1000:,.1f}k" if spend >= 10_000 else f"£{spend:,.2f}", help=f"£{spend:,.2f}")
+cols[1].metric("Net spend", shop_ui.fmt(spend, compact=True), help=shop_ui.fmt(spend))
 days = int(row["recency_days"])
 cols[2].metric("Last order", "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago")
 cols[3].metric("RFM", f"{int(row['r_score'])}-{int(row['f_score'])}-{int(row['m_score'])}")
@@ -90,8 +90,9 @@ else:
     cols[1].metric("Churn risk", f"{row['p_no_purchase']:.0%}",
                    help="Probability of no purchase in the horizon (BG/NBD predictive distribution)")
     cols[2].metric("P(alive)", f"{row['p_alive']:.1%}", help="Probability the customer has not dropped out (BG/NBD)")
-    cols[3].metric(f"Predicted CLV, next {int(horizon)} d", f"£{row['predicted_clv']:,.0f}",
-                   help=f"80 % interval £{row['clv_low']:,.0f}–£{row['clv_high']:,.0f} (purchase uncertainty only)")
+    cols[3].metric(f"Predicted CLV, next {int(horizon)} d", shop_ui.fmt(row['predicted_clv'], places=0),
+                   help=f"80 % interval {shop_ui.fmt(row['clv_low'], places=0)}–{shop_ui.fmt(row['clv_high'], places=0)} "
+                        "(purchase uncertainty only)")
 
 orders, reviews = history_data(path, customer)
 st.plotly_chart(charts.customer_history(orders), width="stretch")

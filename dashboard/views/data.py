@@ -5,9 +5,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from analysis import ingest, schema
+from analysis import ingest, schema, shop
 from analysis.errors import ShoplensError
-from dashboard import auth, state
+from dashboard import auth, shop_ui, state
 
 auth.require_role("analyst")
 st.title("Data")
@@ -19,8 +19,21 @@ table = st.selectbox("What does the file contain?", list(schema.LOADABLE), key="
                                             "customers": "Customers", "products": "Products"}[t])
 upload = st.file_uploader("CSV, XLSX or Parquet export", type=["csv", "txt", "tsv", "gz", "xlsx", "parquet"],
                           key="upload_file")
-mode = st.radio("Mode", ["append", "replace"], horizontal=True, key="upload_mode",
-                help="append adds rows (rows already stored are reported as duplicates); replace swaps the whole table")
+demo = shop_ui.settings()["demo"]
+if any(demo.values()):  # loading into the demo: the user must choose, with what each choice does spelled out
+    other = "reviews" if table == "orders" else "orders"
+    mode = st.radio(
+        f"The database still holds the demo shop ({shop.describe_demo(demo)}). What should this file do?",
+        ["replace", "append"], index=None, key="upload_mode_demo",
+        format_func={"replace": f"Replace: swap the whole {table} table for this file",
+                     "append": "Append: add this file to the demo's rows"}.get,
+        captions=[f"The demo's {table} go; the demo's {other} stay until an admin runs Start my shop (Shop settings).",
+                  "Every figure then mixes your shop with the demo (other years, another currency, other products)."])
+    st.caption("To remove every demo row first, an admin uses **Start my shop** in Shop settings.")
+else:
+    mode = st.radio("Mode", ["append", "replace"], horizontal=True, key="upload_mode",
+                    help="append adds rows (rows already stored are reported as duplicates); replace swaps the whole "
+                         "table")
 
 
 def _saved(upload) -> Path:
@@ -64,12 +77,13 @@ if upload is not None:
         chosen[col.name] = "" if pick == options[0] else pick
     check, load = st.columns(2)
     do_check = check.button("Check file (nothing is stored)", width="stretch")
-    do_load = load.button(f"Load into {table}", type="primary", width="stretch", key="load_button")
+    do_load = load.button(f"Load into {table}", type="primary", width="stretch", key="load_button",
+                          disabled=mode is None, help="Choose replace or append above first" if mode is None else None)
     if do_check or do_load:
         try:
             with st.status("Validating…" if do_check else "Loading…", expanded=False) as status:
                 with state.write_lock():
-                    report = ingest.load_file(state.cursor(), table, file_path, mode=mode, overrides=chosen,
+                    report = ingest.load_file(state.cursor(), table, file_path, mode=mode or "append", overrides=chosen,
                                               who=auth.username(), display_name=upload.name, dry_run=do_check, db_path=path)
                 status.update(label="Checked" if do_check else "Loaded", state="complete")
         except Exception as exc:

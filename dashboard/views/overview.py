@@ -1,7 +1,7 @@
 """Overview: headline KPIs and four charts, all obeying one date range."""
 import streamlit as st
 
-from dashboard import auth, state
+from dashboard import auth, shop_ui, state
 
 auth.require_role("marketer")
 st.title("Overview")
@@ -16,21 +16,13 @@ start, end = (picked if isinstance(picked, tuple) and len(picked) == 2 else (lo,
 data = state.overview_data(path, start, end)
 k = data["kpis"]
 
-def money(v: float | None) -> str:
-    if v is None:
-        return "–"
-    if abs(v) >= 1e6:
-        return f"£{v / 1e6:,.2f}M"
-    if abs(v) >= 1e4:
-        return f"£{v / 1e3:,.1f}k"
-    return f"£{v:,.2f}"
-
-
 row1 = st.columns(4)
-row1[0].metric("Net revenue", money(k["revenue"]), help=f"£{k['revenue']:,.2f}: order lines summed, cancellations subtracted")
+row1[0].metric("Net revenue", shop_ui.fmt(k["revenue"], compact=True),
+               help=f"{shop_ui.fmt(k['revenue'])}: order lines summed, cancellations subtracted")
 row1[1].metric("Orders", f"{k['orders']:,}", help="Distinct non-cancelled orders")
 row1[2].metric("Customers", f"{k['customers']:,}", help="Distinct customers with a non-cancelled order")
-row1[3].metric("Avg order value", money(k["aov"]), help="Revenue of non-cancelled lines / orders")
+row1[3].metric("Avg order value", shop_ui.fmt(k["aov"], compact=True),
+               help=f"{shop_ui.fmt(k['aov'])}: revenue of non-cancelled lines / orders")
 row2 = st.columns(4)
 row2[0].metric("Repeat customers", f"{k['repeat_rate']:.1%}" if k["repeat_rate"] is not None else "–",
                help="Share of customers with two or more orders in the range")
@@ -48,7 +40,7 @@ if k["undated_reviews"]:
 for n in notes:
     st.caption(n)
 
-figs = state.overview_figures(path, start, end)
+figs = state.overview_figures(path, start, end, shop_ui.currency())
 left, right = st.columns(2)
 left.plotly_chart(figs["by_month"], width="stretch")
 right.plotly_chart(figs["ratings"], width="stretch")

@@ -3,10 +3,10 @@ correction) with a checked reply drafted on demand, offering only the remedy the
 import pandas as pd
 import streamlit as st
 
-from analysis import drafts_store
+from analysis import drafts_store, shop
 from analysis.campaign_facts import reply_facts
 from analysis.errors import ShoplensError
-from dashboard import auth, draft_ui, generator_state, state
+from dashboard import auth, draft_ui, generator_state, shop_ui, state
 
 SHOWN = 200  # reviews listed and offered for drafting at once; the metric counts them all
 
@@ -64,7 +64,8 @@ c1, c2, c3 = st.columns([3, 2, 1])
 review_id = c1.selectbox("Review to answer", list(labels), format_func=labels.get, key="reply_review")
 remedy = c2.text_input("Remedy our policy allows (quoted exactly)", "a full refund", max_chars=120,
                        key="reply_remedy")
-brand = c3.text_input("Brand", "our shop", max_chars=60, key="reply_brand")
+brand = c3.text_input("Brand", shop_ui.brand_default(), max_chars=60, key="reply_brand",
+                      placeholder="Your shop's name", help="The name the reply signs with; set it once in Shop settings")
 row = shown[shown["review_id"] == review_id].iloc[0]
 with st.container(border=True):
     st.markdown(f"**{row['rating']}★** {row['title'] if isinstance(row['title'], str) else ''}")
@@ -81,7 +82,7 @@ all_items: dict = st.session_state.setdefault("reply_items", {})
 items = all_items.setdefault(review_id, [])
 if go:
     try:
-        facts = reply_facts(state.cursor(), review_id, brand=brand.strip() or "our shop", remedy=remedy)
+        facts = reply_facts(state.cursor(), review_id, brand=shop.brand(state.cursor(), brand), remedy=remedy)
     except ShoplensError as exc:
         st.error(str(exc))
         facts = None

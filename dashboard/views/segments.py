@@ -6,7 +6,7 @@ import streamlit as st
 
 from analysis import recommend, rfm, segment_feedback
 from analysis.errors import ShoplensError
-from dashboard import auth, state
+from dashboard import auth, shop_ui, state
 from dashboard import segment_charts as charts
 
 
@@ -60,7 +60,7 @@ champ = summary.set_index("segment").loc["Champions"]
 cols[2].metric("Champions' revenue share", f"{champ['revenue_share']:.0%}",
                help=f"Champions are {champ['customer_share']:.0%} of customers")
 risk = summary.set_index("segment").loc[["At risk", "Cannot lose them"], "revenue"].sum()
-cols[3].metric("Revenue at risk", f"£{risk:,.0f}", help="Lifetime net spend of At risk + Cannot lose them customers")
+cols[3].metric("Revenue at risk", shop_ui.fmt(risk, places=0), help="Lifetime net spend of At risk + Cannot lose them customers")
 if len(table) < 5:
     st.warning(f"Only {len(table)} customer(s): quintile scores need at least five customers to mean much.")
 
@@ -71,8 +71,8 @@ st.plotly_chart(charts.segment_revenue(summary), width="stretch")
 st.dataframe(summary, hide_index=True, width="stretch", height=36 * (len(summary) + 1) + 4, column_config={
     "customer_share": st.column_config.ProgressColumn("Customers %", format="percent", min_value=0, max_value=1),
     "revenue_share": st.column_config.ProgressColumn("Revenue %", format="percent", min_value=0, max_value=1),
-    "revenue": st.column_config.NumberColumn("Revenue", format="£%.0f"),
-    "aov": st.column_config.NumberColumn("Avg order value", format="£%.2f"),
+    "revenue": shop_ui.column("Revenue", places=0),
+    "aov": shop_ui.column("Avg order value"),
     "avg_recency_days": st.column_config.NumberColumn("Avg recency (days)", format="%.0f"),
     "avg_frequency": st.column_config.NumberColumn("Avg orders", format="%.1f"),
 })
@@ -102,13 +102,13 @@ left, right = st.columns([3, 2])
 slug = f"{segment.lower().replace(' ', '_')}_{as_of}"
 if auth.may("analyst"):  # the customer list is raw rows: analysts and admins only
     left.dataframe(members, hide_index=True, width="stretch", height=320, column_config={
-        "monetary": st.column_config.NumberColumn("Net spend", format="£%.2f"),
+        "monetary": shop_ui.column("Net spend"),
         "first_order": st.column_config.DatetimeColumn("First order", format="YYYY-MM-DD"),
         "last_order": st.column_config.DatetimeColumn("Last order", format="YYYY-MM-DD"),
     })
     with left:
         auth.export_button(f"Export {segment} customers (CSV)", auth.csv_with_provenance(
-            members, "segment customers", {"segment": segment, "as_of": as_of}), file_name=f"segment_{slug}.csv",
+            members, "segment customers", {"segment": segment, "as_of": as_of, "currency": shop_ui.currency()}), file_name=f"segment_{slug}.csv",
             what="segment customers", filters={"segment": segment, "as_of": as_of}, rows=len(members),
             key="segments_export")
 else:  # marketers: the segment's aggregate figures, never its customer list
@@ -117,7 +117,7 @@ else:  # marketers: the segment's aggregate figures, never its customer list
     left.caption("Customer lists are for analysts; this is the segment's aggregate.")
     with left:
         auth.export_button("Export segment summary (CSV)", auth.csv_with_provenance(
-            summary, "segment summary", {"as_of": as_of}), file_name=f"segment_summary_{as_of}.csv",
+            summary, "segment summary", {"as_of": as_of, "currency": shop_ui.currency()}), file_name=f"segment_summary_{as_of}.csv",
             what="segment summary", filters={"as_of": as_of}, rows=len(summary), key="segments_summary_export")
 prods = products_data(path, as_of, segment)
 right.caption("Products that over-index in this segment (lift = share of the segment buying it ÷ share of all customers)")

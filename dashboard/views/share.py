@@ -5,9 +5,9 @@ from datetime import datetime
 
 import streamlit as st
 
-from analysis import dp, dp_releases
+from analysis import dp, dp_releases, money
 from analysis.errors import ShoplensError
-from dashboard import auth, state
+from dashboard import auth, shop_ui, state
 
 BY_LABEL = {r.label: r for r in dp_releases.RELEASES.values()}
 BOUND_KEYS = {"revenue_bound": ("share_revenue_bound", float), "max_reviews": ("share_max_reviews", int),
@@ -67,7 +67,7 @@ cols[0].number_input("ε (epsilon)", min_value=0.01, max_value=float(dp.MAX_EPSI
                                                "below.")
 if "revenue_bound" in rel.bounds:
     cols[1].number_input(
-        "Revenue bound per customer", min_value=1.0, value=dp_releases.DEFAULT_REVENUE_BOUND, step=100.0,
+        f"Revenue bound per customer ({money.label(shop_ui.currency())})", min_value=1.0, value=dp_releases.DEFAULT_REVENUE_BOUND, step=100.0,
         key="share_revenue_bound", help="Each customer's revenue in a group is clamped to [0, this]")
 if "max_reviews" in rel.bounds:
     cols[2].number_input(
@@ -105,9 +105,10 @@ if done := st.session_state.get("share_result"):
     res, what, by, at = done
     st.subheader(f"Released: {res.query}")
     st.info(res.statement)
-    st.dataframe(res.frame, hide_index=True, width="stretch")
+    st.dataframe(res.frame, hide_index=True, width="stretch", column_config={"revenue": shop_ui.column("revenue")})
     st.caption(f"{len(res.frame):,} groups released, {res.suppressed:,} suppressed.")
-    header = f"Shoplens shared export: {res.query}; released by {auth.username()} at {at}"
+    header = (f"Shoplens shared export: {res.query}; released by {auth.username()} at {at}; money in "
+              f"{shop_ui.currency()}")
     data = dp_releases.export_csv(res, header).encode("utf-8")
     auth.export_button("Download CSV with its privacy statement", data, file_name=f"shared_{what}_per_{by}.csv",
                        what="dp release", filters={"release": res.query, "epsilon": res.epsilon, "delta": res.delta,
