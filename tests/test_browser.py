@@ -24,6 +24,7 @@ def test_upload_changes_overview(page, app_url, app_home, tmp_path):
     page.get_by_role("link", name="Data").click()
     expect(page.get_by_test_id("stHeading").first).to_contain_text("Data")
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(csv))
+    page.get_by_text("Append: add this file to the demo's rows").click()  # the demo is stored: a required choice
     page.get_by_role("button", name="Load into orders").click()
     expect(page.get_by_text("2 stored")).to_be_visible()
     expect(page.get_by_text("1 rejected", exact=False).first).to_be_visible()

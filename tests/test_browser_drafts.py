@@ -36,6 +36,9 @@ def test_generate_approve_download(page, app_url, tmp_path):  # noqa: F811
     sign_in(page, app_url, "drafter", PASSWORD)
     page.get_by_role("link", name="Campaigns").click()
     expect(page.get_by_test_id("stHeading").first).to_contain_text("Campaigns")
+    brand = page.get_by_role("textbox", name="Brand", exact=True)  # the demo has no shop name: the page asks
+    brand.fill("our shop")
+    brand.press("Enter")
     expect(page.get_by_text("Facts for At risk")).to_be_visible()
 
     for label, value in (("Candidates per segment", "1"), ("Max new tokens (0 = default)", "4")):

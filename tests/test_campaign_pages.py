@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from analysis import drafts_store, rfm, store
+from analysis import drafts_store, rfm, shop, store
 from analysis.config import REPO_ROOT
 from tests.app_pages import open_app
 
@@ -37,6 +37,7 @@ def app_db(demo_db):
     con.execute("INSERT INTO review_labels (review_id, model_version, sentiment, sentiment_score, topics, scored_at) "
                 "VALUES ('inj-praise', 't', 'positive', 0.9, ['quality'], now()), "
                 "('inj-reply', 't', 'negative', 0.9, ['quality', 'delivery_packaging'], now())")
+    shop.set_name(con, "our shop", "t")  # drafts sign with the shop's name; a shop without one is asked for it
     con.close()
     yield demo_db
 

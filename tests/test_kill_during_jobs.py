@@ -162,7 +162,7 @@ def test_kill_9_of_the_draft_command_mid_generation(demo_db, tmp_path):
     out = tmp_path / "drafts.json"
     env = {**os.environ, "PYTHONPATH": ROOT, "HF_HUB_OFFLINE": "1"}
     proc = subprocess.Popen([sys.executable, "-m", "dashboard.cli", "draft", "--db", str(demo_db), "--segment",
-                             "Champions", "--channel", "sms", "--offer", "15% off with code THANKS15", "--out",
+                             "Champions", "--channel", "sms", "--offer", "15% off with code THANKS15", "--brand", "Test shop", "--out",
                              str(out)], env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     time.sleep(8)
     proc.send_signal(signal.SIGKILL)
