@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from analysis import shop, store
+from analysis import shop
 from tests.app_pages import open_app
 
 
