@@ -21,8 +21,9 @@ def money_axis(fig: go.Figure, axis: str, currency: str | None, places: int = 0)
     """Ticks and hover of the money axis in the shop's currency ("€1,234" ticks, "€1,234.50" on hover)."""
     pre, fmt = money.d3_format(currency)
     getattr(fig, f"update_{axis}axes")(tickprefix=pre, tickformat=f",.{places}f")
-    return fig.update_traces(hovertemplate=fig.data[0].hovertemplate.replace(f"%{{{axis}}}", f"{pre}%{{{axis}:{fmt}}}")
-                             if fig.data and fig.data[0].hovertemplate else None)
+    for trace in fig.data:
+        trace.hovertemplate = (trace.hovertemplate or "").replace(f"%{{{axis}}}", f"{pre}%{{{axis}:{fmt}}}") or None
+    return fig
 
 
 def revenue_by_month(df: pd.DataFrame, currency: str | None = None) -> go.Figure:

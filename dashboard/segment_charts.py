@@ -5,6 +5,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
+from analysis import money
 from dashboard.charts import ACCENT, _empty
 
 SEGMENT_COLORS = {
@@ -70,13 +71,14 @@ def movement_sankey(moves: pd.DataFrame, from_label: str, to_label: str) -> go.F
     return fig
 
 
-def retention_heatmap(matrix: pd.DataFrame, title: str, pct: bool = True) -> go.Figure:
+def retention_heatmap(matrix: pd.DataFrame, title: str, pct: bool = True, currency: str | None = None) -> go.Figure:
+    """Cohort x month cells: shares (pct) or money per customer in `currency` (ISO code)."""
     if matrix.empty:
         return _empty(title)
-    fmt = ".0%" if pct else ",.0f"
+    pre, fmt = ("", ".0%") if pct else (money.prefix(currency), ",.0f")
     fig = go.Figure(go.Heatmap(z=matrix.values, x=[str(c) for c in matrix.columns], y=list(matrix.index),
-                               colorscale="Blues", texttemplate=f"%{{z:{fmt}}}", hoverongaps=False,
-                               hovertemplate=f"cohort %{{y}}, month %{{x}}: %{{z:{fmt}}}<extra></extra>"))
+                               colorscale="Blues", texttemplate=f"{pre}%{{z:{fmt}}}", hoverongaps=False,
+                               hovertemplate=f"cohort %{{y}}, month %{{x}}: {pre}%{{z:{fmt}}}<extra></extra>"))
     fig.update_layout(title=title, xaxis_title="Months since first order", yaxis_title="Cohort",
                       yaxis_autorange="reversed", yaxis_type="category", xaxis_type="category", height=max(320, 28 * len(matrix) + 120), margin=dict(t=50, b=10))
     return fig
@@ -108,11 +110,16 @@ def holdout_groups(by_group: pd.DataFrame) -> go.Figure:
     return fig
 
 
-def customer_history(history: pd.DataFrame) -> go.Figure:
+def customer_history(history: pd.DataFrame, currency: str | None = None) -> go.Figure:
     if history.empty:
         return _empty("Order history")
     d = history.assign(kind=history["status"].where(history["status"] == "cancelled", "completed"))
     fig = px.bar(d, x="order_date", y="amount", color="kind", hover_data={"order_id": True, "lines": True},
                  color_discrete_map={"completed": ACCENT, "cancelled": "#c0392b"}, title="Orders")
-    fig.update_layout(xaxis_title=None, yaxis_title="Amount", height=300, margin=dict(t=50, b=10))
+    pre, fmt = money.d3_format(currency)
+    fig.update_layout(xaxis_title=None, yaxis_title=f"Amount ({money.label(currency)})", height=300,
+                      margin=dict(t=50, b=10))
+    fig.update_yaxes(tickprefix=pre, tickformat=",.0f")
+    for trace in fig.data:  # completed and cancelled: each keeps its own hover, the amount in the currency
+        trace.hovertemplate = (trace.hovertemplate or "").replace("%{y}", f"{pre}%{{y:{fmt}}}") or None
     return fig

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from analysis import clv, export_safety, recommend, rfm, store
+from analysis import clv, export_safety, recommend, rfm, shop, store
 from analysis.errors import ShoplensError
 from dashboard.commands import positive_int
 
@@ -52,7 +52,8 @@ def cmd_segments(args) -> dict:
     df, ctx, model = segment_frame(con, args.as_of, args.horizon_days)
     export_safety.to_csv(df[SEGMENT_COLUMNS], out)
     result = {"out": str(out), "as_of": str(ctx.as_of), "horizon_days": args.horizon_days, "customers": len(df),
-              "segments": df["segment"].value_counts().to_dict()}
+              "segments": df["segment"].value_counts().to_dict(),
+              "currency": shop.currency(con)}  # monetary and CLV columns are in the shop's currency
     if model is not None:
         result.update({
             "expected_purchases_total": round(float(df["expected_purchases"].sum()), 2),

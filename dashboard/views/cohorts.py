@@ -43,8 +43,10 @@ cols[2].metric("Back in month 1", f"{r1.iloc[0]:.1%}" if len(r1) else "–",
 if measure == "Customer retention":
     fig = charts.retention_heatmap(cohorts.retention_matrix(table, "retention"), "Share of each cohort buying, by month")
 else:
+    cur = shop_ui.currency()
     fig = charts.retention_heatmap(cohorts.retention_matrix(table, "revenue_per_customer"),
-                                   f"Net revenue per cohort customer, by month ({money.label(shop_ui.currency())})", pct=False)
+                                   f"Net revenue per cohort customer, by month ({money.label(cur)})", pct=False,
+                                   currency=cur)
 st.plotly_chart(fig, width="stretch")
 st.plotly_chart(charts.average_retention(m1), width="stretch")
 with st.expander("Cohort table"):

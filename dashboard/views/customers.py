@@ -95,7 +95,7 @@ else:
                         "(purchase uncertainty only)")
 
 orders, reviews = history_data(path, customer)
-st.plotly_chart(charts.customer_history(orders), width="stretch")
+st.plotly_chart(charts.customer_history(orders, shop_ui.currency()), width="stretch")
 left, right = st.columns(2)
 left.caption("Recommended next (already-bought products excluded)")
 left.dataframe(recs_data(path, customer)[["rank", "product_name", "reason"]], hide_index=True, width="stretch")
