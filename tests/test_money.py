@@ -57,3 +57,21 @@ def test_bad_currency_is_refused_with_a_fix(code, hint):
     assert "ISO 4217" in msg and "Fix:" in msg
     if hint:
         assert f"did you mean {hint}" in msg
+
+
+def test_charts_show_money_in_the_shop_currency():
+    import pandas as pd
+
+    from dashboard import charts, segment_charts
+
+    fig = charts.revenue_by_month(pd.DataFrame({"month": pd.to_datetime(["2024-01-01"]), "revenue": [1234.5],
+                                                "orders": [3]}), "EUR")
+    assert fig.layout.yaxis.tickprefix == "€" and "€%{y:,.2f}" in fig.data[0].hovertemplate
+    assert fig.layout.yaxis.title.text == "Revenue (€)"
+    fig = charts.top_products(pd.DataFrame({"product_id": ["1"], "product_name": ["x"], "revenue": [5.0],
+                                            "units": [1]}), "CHF")
+    assert fig.layout.xaxis.tickprefix == "CHF " and "£" not in fig.data[0].hovertemplate
+    history = pd.DataFrame({"order_date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "amount": [12.5, -3.0],
+                            "status": ["completed", "cancelled"], "order_id": ["1", "2"], "lines": [2, 1]})
+    fig = segment_charts.customer_history(history, "JPY")
+    assert all("¥%{y:,.0f}" in t.hovertemplate for t in fig.data)

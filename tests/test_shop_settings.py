@@ -207,3 +207,41 @@ def test_cli_load_into_the_demo_asks_replace_or_append(demo_copy, tmp_path, writ
     assert r.returncode == 0, r.stderr
     con = store.connect(demo_copy, read_only=True)
     assert _counts(con)["orders"] == 1 and shop.demo_counts(con)["reviews"] == 23_486
+
+
+# ---------------------------------------------------------------- brand and product display names in copy
+def test_product_display_names_reach_overview_and_campaign_facts(demo_copy):
+    from analysis import campaign_facts, overview
+
+    con = store.connect(demo_copy)
+    top = overview.top_products(con).iloc[0]
+    shop.set_product_names(con, {top["product_id"]: "Heart lantern"}, "t")
+    assert overview.top_products(con).iloc[0]["product_name"] == "Heart lantern"
+    facts = campaign_facts.segment_facts(con, "Champions", "email", "15% off with code THANKS15", brand="Fig")
+    assert facts["currency"] == "GBP"
+    first = facts["top_products"][0]  # the segment's favourite, by the name in the orders
+    ids = [r[0] for r in con.execute("SELECT DISTINCT product_id FROM orders WHERE lower(product_name) = lower(?)",
+                                     [first]).fetchall()]
+    shop.set_product_names(con, {i: "Fig candle" for i in ids}, "t")
+    named = campaign_facts.segment_facts(con, "Champions", "email", "15% off", brand="Fig")["top_products"]
+    assert named[0] == "Fig candle" and first not in named
+    shop.set_currency(con, "EUR", "t")
+    assert campaign_facts.segment_facts(con, "Champions", "sms", "15% off", brand="Fig")["currency"] == "EUR"
+
+
+def test_brand_is_the_shop_name_or_asked_for(db):
+    con, _ = db
+    with pytest.raises(ShoplensError, match="no name yet") as e:
+        shop.brand(con)
+    assert "--brand" in str(e.value) and "shoplens shop --name" in str(e.value)
+    shop.set_name(con, "Fig & Cedar", "t")
+    assert shop.brand(con) == "Fig & Cedar" and shop.brand(con, " Other  brand ") == "Other brand"
+    with pytest.raises(ShoplensError, match="formula"):
+        shop.brand(con, "=cmd")
+
+
+def test_cli_draft_without_a_shop_name_asks_for_the_brand(demo_copy, tmp_path):
+    r = shoplens("--db", str(demo_copy), "draft", "--segment", "Champions", "--channel", "sms", "--offer", "15% off",
+                 "--out", str(tmp_path / "d.json"), home=tmp_path)
+    assert r.returncode == 2 and "no name yet" in r.stderr and len(r.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "d.json").exists()
