@@ -8,7 +8,8 @@ st.title("Overview")
 path = state.db_path()
 lo, hi = state.date_bounds(path)
 if lo is None:
-    st.info("No orders loaded yet. Upload an orders export on the **Data** page, or run `shoplens demo`.")
+    st.info("No orders loaded yet. Upload an orders export on the **Data** page (analysts)."
+            + ("" if shop_ui.settings()["started_at"] else " `shoplens demo` builds the demo shop to look around."))
     st.stop()
 
 picked = st.date_input("Date range", value=(lo, hi), min_value=lo, max_value=hi, key="overview_range")
