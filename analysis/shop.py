@@ -140,6 +140,15 @@ def demo_counts(con) -> dict[str, int]:
     }
 
 
+def own_counts(con) -> dict[str, int]:
+    """Rows the shop loaded itself (not the demo's): what rebuilding the demo would overwrite."""
+    return {
+        "orders": int(con.execute("SELECT count(*) FROM orders WHERE _upload_id IS NULL OR _upload_id NOT IN "
+                                  "(SELECT upload_id FROM demo_uploads)").fetchone()[0]),
+        "reviews": int(con.execute(f"SELECT count(*) FROM reviews WHERE NOT {_IS_DEMO_REVIEW}").fetchone()[0]),
+    }
+
+
 def has_demo(con) -> bool:
     """True while any demo order line or review is stored (cheap: the pages ask on every run)."""
     return bool(con.execute(

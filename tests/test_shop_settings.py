@@ -245,3 +245,13 @@ def test_cli_draft_without_a_shop_name_asks_for_the_brand(demo_copy, tmp_path):
                  "--out", str(tmp_path / "d.json"), home=tmp_path)
     assert r.returncode == 2 and "no name yet" in r.stderr and len(r.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "d.json").exists()
+
+
+def test_cli_demo_refuses_to_overwrite_a_shops_own_rows(tmp_path, write):
+    db = str(tmp_path / "own.duckdb")
+    f = write("own.csv", "customer_id,order_date,quantity,amount\nA,2024-01-02,1,10\n")
+    assert shoplens("--db", db, "load", "orders", str(f), home=tmp_path).returncode == 0
+    r = shoplens("--db", db, "demo", home=tmp_path)
+    assert r.returncode == 2 and "your own 1 order lines" in r.stderr and "--yes" in r.stderr
+    con = store.connect(db, read_only=True)
+    assert con.execute("SELECT count(*) FROM orders").fetchone()[0] == 1

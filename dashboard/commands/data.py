@@ -17,6 +17,11 @@ def parse_map(pairs: list[str] | None) -> dict[str, str]:
 
 def cmd_demo(args) -> dict:
     con = store.connect(args.db)
+    own = shop.own_counts(con)
+    if any(own.values()) and not args.yes:  # the demo replaces both tables: a shop's own rows would be lost
+        raise ShoplensError(f"The database holds your own {own['orders']:,} order lines and {own['reviews']:,} "
+                            "reviews; the demo replaces the orders and reviews tables", where="shoplens demo",
+                            fix="use another database for the demo (--db demo.duckdb), or pass --yes to replace them")
     return demo.build(con, args.db, who=args.who)
 
 
@@ -50,6 +55,7 @@ def cmd_load(args) -> dict:
 
 def register(sub) -> None:
     s = sub.add_parser("demo", help="build the demo database from the bundled data")
+    s.add_argument("--yes", action="store_true", help="replace the shop's own orders and reviews too")
     s.set_defaults(func=cmd_demo)
     s = sub.add_parser("load", help="validate a CSV/XLSX/Parquet file and load it")
     s.add_argument("table", choices=list(schema.LOADABLE))
