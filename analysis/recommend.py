@@ -151,8 +151,9 @@ def fit(con, as_of=None, neighbours: int = 50, min_support: int = 2) -> Recommen
     b = basket(con, ctx.as_of)
     sim, counts = similarities(b, neighbours, min_support)
     names = dict(con.execute(
-        """SELECT product_id, mode(product_name) FROM orders WHERE product_id IS NOT NULL AND order_date < ?
-           GROUP BY 1""", [_day_end(ctx.as_of)]).fetchall())
+        """SELECT o.product_id, coalesce(any_value(pn.display_name), mode(o.product_name))
+           FROM orders o LEFT JOIN product_names pn ON pn.product_id = o.product_id
+           WHERE o.product_id IS NOT NULL AND o.order_date < ? GROUP BY 1""", [_day_end(ctx.as_of)]).fetchall())
     return Recommender(b, sim, counts, names, ctx.as_of)
 
 
@@ -262,11 +263,12 @@ def segment_products(con, rfm: pd.DataFrame, segment: str, top: int = 10, min_cu
                     p AS (SELECT product_id, count(*) AS buyers,
                                  count(*) FILTER (WHERE customer_id IN (SELECT customer_id FROM {name})) AS seg_buyers
                           FROM cp GROUP BY 1)
-                SELECT p.product_id, coalesce(nm.product_name, p.product_id) AS product_name,
+                SELECT p.product_id, coalesce(pn.display_name, nm.product_name, p.product_id) AS product_name,
                        p.seg_buyers AS segment_buyers, p.seg_buyers / n.seg_n AS segment_share,
                        p.buyers / n.all_n AS overall_share, (p.seg_buyers / n.seg_n) / (p.buyers / n.all_n) AS lift
                 FROM p CROSS JOIN n
                 LEFT JOIN (SELECT product_id, mode(product_name) AS product_name FROM orders GROUP BY 1) nm USING (product_id)
+                LEFT JOIN product_names pn ON pn.product_id = p.product_id  -- the shop's display name (Shop settings)
                 WHERE p.seg_buyers >= ? ORDER BY lift DESC, segment_buyers DESC LIMIT ?""",
             [NON_MERCHANDISE, rfm["customer_id"].tolist(), len(rfm), min_customers, top],
         ).df()

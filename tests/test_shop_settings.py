@@ -255,3 +255,35 @@ def test_cli_demo_refuses_to_overwrite_a_shops_own_rows(tmp_path, write):
     assert r.returncode == 2 and "your own 1 order lines" in r.stderr and "--yes" in r.stderr
     con = store.connect(db, read_only=True)
     assert con.execute("SELECT count(*) FROM orders").fetchone()[0] == 1
+
+
+def test_display_names_reach_recommendations_and_segment_products(demo_copy):
+    from analysis import recommend, rfm
+
+    con = store.connect(demo_copy)
+    recs = recommend.recommend(con, customers=["12347"], k=3)
+    pid = recs.iloc[0]["product_id"]
+    shop.set_product_names(con, {pid: "Fig candle"}, "t")
+    assert recommend.recommend(con, customers=["12347"], k=3).set_index("product_id").loc[pid, "product_name"] \
+        == "Fig candle"
+    table = rfm.rfm_table(con)
+    over = recommend.segment_products(con, table, "Champions")
+    shop.set_product_names(con, {over.iloc[0]["product_id"]: "Cedar lamp"}, "t")
+    assert recommend.segment_products(con, table, "Champions").iloc[0]["product_name"] == "Cedar lamp"
+
+
+def test_start_shop_killed_mid_transaction_leaves_the_demo_whole(demo_copy):
+    """The process is killed (SIGKILL) at the last step inside the transaction, after every DELETE ran: the file
+    reopens with every demo row, label, correction and draft where it was."""
+    con = store.connect(demo_copy)
+    before = _counts(con)
+    con.close()
+    script = ("import os, signal, sys\nfrom analysis import shop, store\n"
+              "store.audit = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)\n"
+              "shop.store.audit = store.audit\n"
+              "shop.start_shop(store.connect(sys.argv[1]), 'killer', name='Half')\n")
+    r = subprocess.run([sys.executable, "-c", script, str(demo_copy)], cwd=ROOT, capture_output=True, text=True,
+                       env={**os.environ, "PYTHONPATH": ROOT})
+    assert r.returncode == -9, r.stderr
+    con = store.connect(demo_copy)
+    assert _counts(con) == before and shop.has_demo(con) and shop.shop_name(con) is None and not shop.started(con)

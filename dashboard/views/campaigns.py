@@ -7,7 +7,7 @@ from collections import Counter
 import pandas as pd
 import streamlit as st
 
-from analysis import campaign_package, draft_export, drafts_store, rfm
+from analysis import campaign_package, draft_export, drafts_store, money, rfm
 from analysis.campaign_facts import CHANNELS, TONES, segment_facts
 from analysis.errors import ShoplensError
 from dashboard import auth, draft_ui, generator_state, shop_ui, state
@@ -40,7 +40,8 @@ def edit_facts(f: dict) -> dict:
     """The facts record with the marketer's edits to products and feedback quotes (quotes stay data, never orders)."""
     fkey = hashlib.sha1(json.dumps(f, sort_keys=True, default=str).encode()).hexdigest()[:10]
     with st.expander(f"Facts for {f['segment']} · {f['segment_size']:,} customers", expanded=True):
-        st.caption(f"{f['segment_description']}. Average order value {f['avg_order_value']}; "
+        st.caption(f"{f['segment_description']}. Average order value "
+                   f"{money.format_money(f['avg_order_value'], f.get('currency'))}; "
                    f"feedback from {f['feedback_source']}.")
         left, right = st.columns([1, 2])
         products = left.text_area("Top products (one a line)", "\n".join(f["top_products"]), height=150,
