@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from analysis import shop
+from analysis import shop, store
 from tests.app_pages import open_app
 
 
@@ -105,3 +105,21 @@ def test_campaign_brand_defaults_to_the_shop_name(shop_db):
     at.switch_page("views/campaigns.py").run()
     assert not at.exception
     assert at.text_input(key="campaign_brand").value == "Fig & Cedar"
+
+
+PAGES = ["overview", "data", "feedback", "models_page", "segments", "cohorts", "customers", "campaigns", "replies",
+         "fairness", "share", "shop_settings", "admin"]
+
+
+def test_every_page_renders_right_after_start_my_shop_on_an_empty_database(tmp_path, monkeypatch):
+    """The state a new owner lands in: started, named, EUR, no rows at all. No page may fail or mention the demo."""
+    path = tmp_path / "empty.duckdb"
+    monkeypatch.setenv("SHOPLENS_HOME", str(tmp_path))
+    monkeypatch.setenv("SHOPLENS_DB", str(path))
+    con = store.connect(path)
+    shop.start_shop(con, "t", name="Fig & Cedar", currency_code="EUR")
+    con.close()
+    for page in PAGES:
+        at = open_app(f"views/{page}.py", role="admin")
+        assert not at.exception and not at.error, (page, [e.value for e in at.exception], [e.value for e in at.error])
+        assert not any("Demo data" in c.value for c in at.caption), page
