@@ -141,8 +141,9 @@ def table_counts(con) -> dict[str, int]:
 
 def upload_history(con, limit: int = 200):
     return con.execute(
-        """SELECT upload_id, "at", who, table_name, file_name, file_format, mode, rows_in, accepted, rejected,
-                  rejects_file, file_sha256
+        """SELECT upload_id, "at", who, table_name, file_name,
+                  upload_id IN (SELECT upload_id FROM demo_uploads) AS demo,
+                  file_format, mode, rows_in, accepted, rejected, rejects_file, file_sha256
            FROM uploads ORDER BY upload_id DESC LIMIT ?""",
         [limit],
     ).df()

@@ -88,6 +88,8 @@ def test_data_page_asks_replace_or_append_while_the_demo_is_stored(shop_db):
     radio = at.radio(key="upload_mode_demo")
     assert radio.value is None  # no default: the user must choose
     assert [o.split(":")[0] for o in radio.options] == ["Replace", "Append"]
+    history = at.dataframe[1].value
+    assert history["demo"].all() and len(history) == 2  # both demo uploads are marked in the load history
     assert "still holds the demo shop" in radio.label
     con = _state(at)
     shop.start_shop(con, "t")

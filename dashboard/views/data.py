@@ -119,7 +119,9 @@ with right:
     else:
         st.dataframe(history.drop(columns=["rejects_file"]), hide_index=True, width="stretch",
                      column_config={"at": st.column_config.DatetimeColumn("at", format="YYYY-MM-DD HH:mm"),
-                                    "file_sha256": st.column_config.TextColumn("sha256", width="small")})
+                                    "file_sha256": st.column_config.TextColumn("sha256", width="small"),
+                                    "demo": st.column_config.CheckboxColumn("demo", help="the bundled demo shop's "
+                                                                            "file (Start my shop removes its rows)")})
         with_rejects = history[history["rejected"] > 0]
         if not with_rejects.empty:
             pick = st.selectbox("Rejects report of upload", with_rejects["upload_id"].tolist(), key="rejects_pick",
