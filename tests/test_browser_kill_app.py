@@ -68,6 +68,7 @@ def test_kill_9_of_the_app_mid_job(job, demo_file, tmp_path):
                 if job == "upload":
                     page.get_by_role("link", name="Data").click()
                     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(big))
+                    page.get_by_text("Append: add this file to the demo's rows").click()  # required while demo stored
                     expect(page.get_by_role("button", name="Load into orders")).to_be_enabled()
                     page.get_by_role("button", name="Load into orders").click()
                     time.sleep(1.0)
