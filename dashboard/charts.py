@@ -74,17 +74,18 @@ SENTIMENT_ORDER = ["negative", "neutral", "positive", "unknown"]
 def sentiment_mix(df: pd.DataFrame, x: str, title: str) -> go.Figure:
     """Stacked reviews per `x` and sentiment (columns x, sentiment, reviews)."""
     return px.bar(df, x=x, y="reviews", color="sentiment", title=title, color_discrete_map=SENTIMENT_COLORS,
-                  category_orders={"sentiment": SENTIMENT_ORDER})
+                  category_orders={"sentiment": SENTIMENT_ORDER}, custom_data=[x, "sentiment"])  # click → reviews
 
 
 def topic_share(df: pd.DataFrame, x: str) -> go.Figure:
     """Share of reviews naming each topic per `x`: lines over months, grouped bars over categories or products (and
     over a single month, where a line has nothing to join and the date axis would tick in fractions of a second)."""
     if x == "month" and df[x].nunique() > 1:
-        fig = px.line(df, x=x, y="share", color="topic", markers=True, title="Topic share")
+        fig = px.line(df, x=x, y="share", color="topic", markers=True, title="Topic share", custom_data=[x, "topic"])
         fig.update_xaxes(tickformat="%b %Y")
     else:
         if x == "month":
             df = df.assign(month=pd.to_datetime(df[x]).dt.strftime("%b %Y"))
-        fig = px.bar(df, x=x, y="share", color="topic", barmode="group", title="Topic share")
+        fig = px.bar(df, x=x, y="share", color="topic", barmode="group", title="Topic share",
+                     custom_data=[x, "topic"])
     return fig.update_yaxes(tickformat=".0%")

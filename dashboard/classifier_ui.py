@@ -139,10 +139,38 @@ def _metrics(card: dict | None) -> dict:
             "held-back balanced accuracy": (m.get("heldback_binary") or {}).get("balanced_accuracy")}
 
 
+@st.cache_data(show_spinner=False, ttl=120)
+def _estimate(path: str, mode: str, n_corrections: int) -> dict | None:
+    """Expected duration of a Fast retrain from measured speeds (models/retrain_report.py); None if it cannot run."""
+    from analysis.errors import ShoplensError
+    from models.retrain_report import estimate_fast
+    from models.train import config_defaults
+
+    try:
+        return estimate_fast(config_defaults(mode=mode), _training_labels()[0])
+    except ShoplensError:
+        return None
+
+
+def _training_labels() -> tuple[list[dict], int]:
+    """(hand-read labels with the marketers' corrections in place, number of corrections)."""
+    from models.data import load_labels
+
+    labels = load_labels()
+    test_ids = {int(r["id"]) for r in labels if r["split"] == "test"}
+    extra = feedback.corrections_as_labels(state.cursor(), test_ids)
+    corrected = {e["id"] for e in extra}
+    return [r for r in labels if r["id"] not in corrected] + extra, len(extra)  # a correction overrides a label
+
+
 def retrain_section() -> None:
-    """Retrain on the hand-read labels plus the marketer's corrections; before/after metrics on the test split."""
+    """Retrain on the hand-read labels plus the marketer's corrections: expected time from measured speed, progress
+    through every phase, before/after metrics, and in words why the new model was or was not activated."""
     import json
+    import time
     from pathlib import Path
+
+    from models.retrain_report import duration, outcome
 
     st.subheader("Retrain")
     act = registry.active("sentiment")
@@ -152,36 +180,65 @@ def retrain_section() -> None:
                "No model is active yet: the shipped starter model becomes active on the first classification, "
                "or train one here.")
     mode = st.radio("Training", ["fast", "finetune"], horizontal=True, key="fb_mode",
-                    format_func={"fast": "Fast: linear heads on the frozen model (about a minute on CPU)",
+                    format_func={"fast": "Fast: linear heads on the frozen model",
                                  "finetune": "Full fine-tune (minutes on a GPU; up to 25 min on CPU)"}.get)
     epochs = st.number_input("Epochs", 1, 6, 2, key="fb_epochs", disabled=mode == "fast")
+    n_corr = len(feedback.latest_corrections(state.cursor()))
+    if mode == "fast":
+        est = _estimate(state.db_path(), mode, n_corr)
+        if est is not None:
+            rate = (f" at {est['texts_per_second']:.0f} texts/s (measured {est['speed_measured_at']})"
+                    if est["texts_per_second"] else " (embedding speed not measured yet on this machine)")
+            st.caption(f"Expected time: **{duration(est['total_seconds'])}** — embedding {est['to_embed']:,} of "
+                       f"{est['texts']:,} training and test texts not cached yet: {duration(est['embed_seconds'])}"
+                       f"{rate if est['to_embed'] else ''}; fitting {duration(est['fit_seconds'])} and evaluating "
+                       f"{duration(est['evaluate_seconds'])} (the last fast run here). Classifying every review "
+                       "first fills the cache.")
     if st.button("Retrain", key="fb_retrain", type="primary"):
-        from models.data import load_labels
         from models.train import config_defaults, train
 
-        labels = load_labels()
-        test_ids = {int(r["id"]) for r in labels if r["split"] == "test"}
-        extra = feedback.corrections_as_labels(state.cursor(), test_ids)
-        corrected = {e["id"] for e in extra}
-        labels = [r for r in labels if r["id"] not in corrected]  # a correction overrides a hand-read train label
+        labels, n_extra = _training_labels()
         bar = st.progress(0.0, text="starting")
-        with st.status(f"Training ({mode}) on {len(labels)} hand-read labels + {len(extra)} corrections…",
-                       expanded=True) as box:
-            res = train(config_defaults(mode=mode, epochs=int(epochs)), labels=labels + extra,
-                        progress=lambda d, t, m: bar.progress(min(1.0, d / max(t, 1)), text=m))
-            box.update(label=f"Training finished in {res['train_seconds']:.0f} s", state="complete")
-        after = json.loads((Path(res["path"]) / "metrics.json").read_text())
-        from dashboard import auth
+        with st.status(f"Training ({mode}) on {len(labels) - n_extra:,} hand-read labels + {n_extra} "
+                       "corrections…", expanded=True) as box:
+            phase, log = {"name": None, "t": time.time()}, []
 
+            def finish_phase() -> None:
+                if phase["name"]:
+                    log.append(f"✓ {phase['name']} — {time.time() - phase['t']:.0f} s")
+                    box.write(log[-1])
+
+            def progress(d: int, t: int, msg: str) -> None:
+                name = msg.split(":")[0]
+                if name != phase["name"]:
+                    finish_phase()
+                    phase.update(name=name, t=time.time())
+                bar.progress(min(1.0, d / max(t, 1)), text=msg)
+
+            res = train(config_defaults(mode=mode, epochs=int(epochs)), labels=labels, progress=progress)
+            finish_phase()
+            box.update(label=f"Training finished in {res['train_seconds']:.0f} s", state="complete")
+        bar.empty()
+        after = json.loads((Path(res["path"]) / "metrics.json").read_text())
         auth.audit("train", "review classifier", {"mode": mode, "epochs": int(epochs), "version": res["version"],
-                                                  "activated_for": res["activated_for"], "corrections": len(extra)})
+                                                  "activated_for": res["activated_for"], "corrections": n_extra})
         st.session_state["fb_retrained"] = {"before": _metrics(before), "after": _metrics(after),
                                             "version": res["version"], "activated": res["activated_for"],
-                                            "corrections": len(extra)}
+                                            "corrections": n_extra, "seconds": res["train_seconds"], "phases": log,
+                                            "why": outcome(res, after, feedback.correction_rows(state.cursor()))}
+        if res["activated_for"]:  # every label should come from the model now active
+            start_classifying()
+            st.rerun()
     done = st.session_state.get("fb_retrained")
     if done:
+        with st.status(f"Training finished in {done['seconds']:.0f} s", state="complete", expanded=False):
+            for line in done["phases"]:
+                st.write(line)
         table = pd.DataFrame({"before (active)": done["before"], "after (new)": done["after"]})
         st.dataframe(table, column_config={c: st.column_config.NumberColumn(format="%.3f") for c in table.columns})
-        st.write(f"New version {done['version']} (trained with {done['corrections']} correction(s)): "
-                 + (f"activated for {', '.join(done['activated'])}." if done["activated"]
-                    else "not activated (worse on the test split than the active model)."))
+        st.write(f"New version {done['version']} (trained with {done['corrections']} correction(s) in "
+                 f"{done['seconds']:.0f} s): "
+                 + (f"activated for {', '.join(done['activated'])}; every review is being relabelled with it in the "
+                    "background." if done["activated"] else "not activated."))
+        for line in done["why"]:
+            st.markdown(line)

@@ -6,8 +6,10 @@ version it is, so scoring the demo reviews once fills the cache that the next fa
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
+import time
 from pathlib import Path
 
 import numpy as np
@@ -77,3 +79,28 @@ class EmbeddingCache:
             self.index = {int(k): i for i, k in enumerate(keys)}
             self.emb = emb
             self.new_keys, self.new_rows = [], []
+
+    def missing(self, keys: list[int]) -> int:
+        """How many of these keys have no cached embedding (what an embed() call would have to compute)."""
+        return sum(k not in self.index for k in keys)
+
+    SPEED_FILE = "speed.json"
+    MIN_SPEED_SAMPLE = 32  # texts: fewer say more about start-up than about speed
+
+    def record_speed(self, texts: int, seconds: float, device: str) -> None:
+        """Remember how fast the latest real embedding pass ran on this machine, so a Retrain can state its expected
+        time from a measurement instead of a guess."""
+        if texts < self.MIN_SPEED_SAMPLE or seconds <= 0:
+            return
+        from analysis.atomic_file import write_text_atomic
+
+        write_text_atomic(self.folder / self.SPEED_FILE, json.dumps(
+            {"texts": texts, "seconds": round(seconds, 2), "texts_per_second": round(texts / seconds, 2),
+             "device": device, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S")}))
+
+    def speed(self) -> dict | None:
+        """The last recorded embedding speed in this cache ({texts, seconds, texts_per_second, device, measured_at})."""
+        try:
+            return json.loads((self.folder / self.SPEED_FILE).read_text())
+        except (OSError, ValueError):
+            return None

@@ -65,6 +65,13 @@ def latest_corrections(con) -> dict[tuple[str, str], str]:
     return {(r[0], r[1]): r[2] for r in rows}
 
 
+def correction_rows(con) -> list[dict]:
+    """The latest correction of each (review, field): review_id, field, old, new (what a Retrain will learn)."""
+    rows = con.execute("""SELECT review_id, field, old, new FROM label_corrections
+                          QUALIFY row_number() OVER (PARTITION BY review_id, field ORDER BY "at" DESC) = 1""").fetchall()
+    return [{"review_id": r[0], "field": r[1], "old": r[2], "new": r[3]} for r in rows]
+
+
 def save_corrections(con, changes: list[dict], who: str) -> int:
     """changes: [{review_id, field (sentiment|topics), old, new}]; stored with who and when in one transaction."""
     now = datetime.now()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -48,17 +49,45 @@ def activate(task: str, folder: Path, card: dict) -> None:
     write_text_atomic(_pointer(task), json.dumps(info))
 
 
+CORRECTION_TOLERANCE = 0.01  # share of the test reviews a candidate that learnt corrections may newly get wrong (net)
+
+
+def correction_allowance(n_test: int) -> int:
+    """Net test reviews a candidate that fixes corrections may lose: 1% of the test split, at least one review."""
+    return max(1, math.ceil(CORRECTION_TOLERANCE * n_test))
+
+
 def should_activate(task: str, card: dict) -> tuple[bool, str]:
-    """Activate when no model is active, or the new one is not worse on the task's test metric."""
+    """Activate when no model is active, or the new one is not worse on the task's test metric. A sentiment
+    candidate that gets at least one of the marketers' corrections right may be worse by a small tolerance: on the
+    same test reviews it may get at most correction_allowance(n) more wrong than the active model does (net).
+
+    Why the tolerance: a correction is one review among thousands of training rows, and a model that learnt it can
+    differ from the active one by a review or two on the test split by chance; a strict gate threw such models away
+    and the correction changed nothing (issue 19). The reason says which rule decided, in words."""
     cur = active(task)
     new = metric_of(card, task)
     if new is None:
         return False, f"no {task} metric"
     if cur is None or cur.get("metric") is None:
         return True, "first model for this task"
+    corr = card.get("corrections") or {}
+    fixed = (corr.get(task) or {}).get("fixed", 0)
+    total = (corr.get(task) or {}).get("total", 0)
     if new >= cur["metric"] - 1e-9:
-        return True, f"{new:.3f} ≥ active {cur['metric']:.3f}"
-    return False, f"{new:.3f} < active {cur['metric']:.3f} ({cur['version']} stays active)"
+        return True, f"test macro-F1 {new:.3f} ≥ active {cur['metric']:.3f}"
+    gap = f"test macro-F1 {new:.3f} < active {cur['metric']:.3f} ({cur['version']} stays active)"
+    paired = corr.get("paired") if task == "sentiment" else None
+    if fixed and paired and paired.get("active") == cur["version"]:
+        net, allowed = paired["newly_wrong"] - paired["newly_right"], correction_allowance(paired["n"])
+        said = (f"it gets {fixed} of {total} correction(s) right, and of the {paired['n']:,} test reviews it gets "
+                f"{paired['newly_wrong']} wrong that the active model gets right and {paired['newly_right']} right "
+                f"that it gets wrong (net {net:+d}; allowed {allowed}: 1% of the test reviews, at least one)")
+        return (True, f"test macro-F1 {new:.3f} < active {cur['metric']:.3f}, but {said}") if net <= allowed else \
+            (False, f"{gap}; {said}")
+    if total and not fixed:
+        gap += f"; it gets none of the {total} correction(s) right, so no tolerance applies"
+    return False, gap
 
 
 def versions(task: str) -> list[dict]:

@@ -156,39 +156,67 @@ def evaluate_heldback(clf: ReviewClassifier, labelled_ids: set[int], n: int) -> 
     return binary_balanced_accuracy(hb["rating"].to_numpy(), [clf.config.sentiments[k] for k in sent.argmax(1)])
 
 
+CORRECTION_WEIGHT = 5.0  # a marketer's correction counts as this many hand-read labels in the fast heads' fit
+CORRECTION_ROUNDS = 3  # refits that quadruple the weight of corrections the heads still get wrong (5 → 20 → 80 → 320)
+
+
 def _fit_fast(clf: ReviewClassifier, hand: list[dict], weak: list[dict], cfg: TrainConfig, weak_weight: float,
               progress: Progress | None) -> list[dict]:
     """Frozen backbone: embed (cached), fit logistic-regression heads on [embedding, cue flags], topic thresholds
     from 5-fold out-of-fold predictions over the hand-read train split, and a neutral-logit offset chosen on
     validation (out-of-fold hand-read macro-F1 and the balanced accuracy on a held-out tenth of the weak labels).
-    Seconds once the embeddings are cached."""
+
+    Corrections (records with correction=True) weigh CORRECTION_WEIGHT hand-read labels; when the chosen sentiment
+    head still gets one wrong, its weight is quadrupled and the head refitted (at most CORRECTION_ROUNDS times), so
+    a marketer's fix of a clear error is learnt rather than outvoted by thousands of weak labels.
+    Reports every phase through progress(done, total, message): embedding, each C of each head with its folds."""
     from models.heads import fit_sentiment, fit_topics, oof_topic_thresholds
 
     te = time.time()
     weak_val = weak[::10] if len(weak) >= 50 else []  # weak validation rows: never trained on
     weak = [r for i, r in enumerate(weak) if not (len(weak) >= 50 and i % 10 == 0)]
     texts = _clean(hand) + _clean(weak) + _clean(weak_val)
-    step = (lambda d, t: progress(d, t, "embedding reviews (cached for the next run)")) if progress else None
+    step = (lambda d, t: progress(d, t, f"embedding reviews: {d:,} of {t:,} not cached yet")) if progress else None
+    if progress:
+        progress(0, 1, f"embedding reviews: {len(texts):,} texts, cached ones read from disk")
     x_all = np.hstack([clf.embed(texts, progress=step), clf.cues(texts)])  # (N, H + F)
+    embedded = dict(clf.last_embed)
+    t_fit = time.time()
     nh, nt = len(hand), len(hand) + len(weak)
     mu, sd = x_all[:nt].mean(0), x_all[:nt].std(0)
     sd[sd < 1e-6] = 1.0
     x_all = (x_all - mu) / sd  # standardised for the fit (one C suits every feature); folded back into the heads
     x, x_wv = x_all[:nt], x_all[nt:]
-    s_true, y_true, _ = _targets(hand + weak, clf.config.topics)
-    w = np.array([weak_weight if r.get("weak") else 1.0 for r in hand + weak], np.float32)
+    s_true, y_true, t_mask = _targets(hand + weak, clf.config.topics)
+    corr = np.array([bool(r.get("correction")) for r in hand + weak])
+    w = np.array([weak_weight if r.get("weak") else CORRECTION_WEIGHT if r.get("correction") else 1.0
+                  for r in hand + weak], np.float32)
+    c_sent = _grid(cfg.fast_c_sentiment) if cfg.task != "topics" else []
+    c_top = _grid(cfg.fast_c_topics) if cfg.task != "sentiment" and clf.config.topics else []
+    folds = 5
+    steps, done = (len(c_sent) + len(c_top)) * (folds + 1), 0
+
+    def tick(msg: str) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, steps, msg)
+
     if progress:
-        progress(0, 1, "fitting the heads")
-    hist = {"epoch": 1, "step": 0, "mode": "fast", "weak_weight": weak_weight, "weak_validation": len(weak_val)}
+        progress(0, steps, "fitting the heads")
+    hist = {"epoch": 1, "step": 0, "mode": "fast", "weak_weight": weak_weight, "weak_validation": len(weak_val),
+            "embedded_texts": embedded.get("texts", len(texts)), "embedded_new": embedded.get("new", 0),
+            "embed_seconds": round(t_fit - te, 1)}
     net = clf.net
     with torch.no_grad():
-        if cfg.task != "topics":
+        if c_sent:
             best = None
-            for c in _grid(cfg.fast_c_sentiment):
-                if progress:
-                    progress(0, 1, f"fitting the sentiment head (C={c})")
+            for i, c in enumerate(c_sent, 1):
+                label = f"sentiment head, C={c} ({i} of {len(c_sent)})"
                 coef, bias = fit_sentiment(x, s_true, w, len(clf.config.sentiments), c)
-                oof = _oof_sentiment(x, s_true, w, nh, clf, cfg, c)
+                tick(f"{label}: fitted on every row")
+                oof = _oof_sentiment(x, s_true, w, nh, clf, cfg, c, folds,
+                                     on_fold=lambda k, lab=label: tick(f"{lab}: validation fold {k} of {folds}"))
                 h = {"c_sentiment": c}
                 offset = _neutral_offset(clf, s_true[:nh], oof, x_wv @ coef.T + bias if len(x_wv) else None,
                                          [r["rating"] for r in weak_val], h)
@@ -196,24 +224,47 @@ def _fit_fast(clf: ReviewClassifier, hand: list[dict], weak: list[dict], cfg: Tr
                     best = (h, coef, bias, offset)
             h, coef, bias, offset = best
             hist.update(h)
-            bias[list(clf.config.sentiments).index("neutral")] += offset
+            k_neutral = list(clf.config.sentiments).index("neutral")
+            adj = np.zeros(len(clf.config.sentiments), np.float32)
+            adj[k_neutral] = offset
+            rounds = 0
+            while corr.any() and rounds < CORRECTION_ROUNDS:
+                wrong = corr & ((x @ coef.T + bias + adj).argmax(1) != s_true)
+                if not wrong.any():
+                    break
+                rounds += 1
+                w[wrong] *= 4.0
+                if progress:
+                    progress(done, steps, f"sentiment head: refit with {int(wrong.sum())} correction(s) it still "
+                                          f"gets wrong weighted {float(w[wrong].max()):g}x")
+                coef, bias = fit_sentiment(x, s_true, w, len(clf.config.sentiments), h["c_sentiment"])
+            if corr.any():
+                hist["correction_refits"] = rounds
+                hist["correction_weight_max"] = float(w[corr].max())
+            bias = bias + adj
             coef, bias = _unstandardise(coef, bias, mu, sd)
             net.sentiment_head.weight.copy_(torch.from_numpy(coef))
             net.sentiment_head.bias.copy_(torch.from_numpy(bias))
-        if cfg.task != "sentiment" and clf.config.topics:
+        if c_top:
             best = None
-            for c in _grid(cfg.fast_c_topics):
+            for i, c in enumerate(c_top, 1):
                 thr, oof = oof_topic_thresholds(x[:nh], y_true[:nh], c=c, seed=cfg.seed)
+                for k in range(folds):
+                    tick(f"topic heads, C={c} ({i} of {len(c_top)}): validation fold {k + 1} of {folds}")
                 f1 = topic_report(y_true[:nh], (oof >= thr).astype(int), clf.config.topics)["macro_f1"]
+                tick(f"topic heads, C={c} ({i} of {len(c_top)}): scored")
                 if best is None or f1 > best[0]:
                     best = (f1, c, thr)
             f1, c, thr = best
-            coef, bias = fit_topics(x[:nh], y_true[:nh], np.ones(nh, np.float32), c)
+            w_top = np.where(corr[:nh], CORRECTION_WEIGHT, 1.0).astype(np.float32)
+            mask = np.repeat(t_mask[:nh, None] > 0, len(clf.config.topics), 1)  # sentiment-only corrections: no topics
+            coef, bias = fit_topics(x[:nh], y_true[:nh], w_top, c, mask)
             coef, bias = _unstandardise(coef, bias, mu, sd)
             net.topic_head.weight.copy_(torch.from_numpy(coef))
             net.topic_head.bias.copy_(torch.from_numpy(bias))
             clf.config.topic_thresholds = {t: float(v) for t, v in zip(clf.config.topics, thr, strict=True)}
             hist.update({"c_topics": c, "val_topic_macro_f1": f1})
+    hist["fit_seconds"] = round(time.time() - t_fit, 1)
     hist["epoch_seconds"] = round(time.time() - te, 1)
     return [hist]
 
@@ -254,7 +305,8 @@ def _neutral_offset(clf: ReviewClassifier, s_hand: np.ndarray, oof: np.ndarray |
     return best
 
 
-def _oof_sentiment(x, s_true, w, nh: int, clf: ReviewClassifier, cfg: TrainConfig, c: float, folds: int = 5):
+def _oof_sentiment(x, s_true, w, nh: int, clf: ReviewClassifier, cfg: TrainConfig, c: float, folds: int = 5,
+                   on_fold=None):
     """Out-of-fold sentiment logits (nh, S) over the hand-read train rows (weak rows in every training fold);
     None when a class has fewer than `folds` hand-read examples."""
     from sklearn.model_selection import StratifiedKFold
@@ -265,10 +317,12 @@ def _oof_sentiment(x, s_true, w, nh: int, clf: ReviewClassifier, cfg: TrainConfi
         return None
     logits = np.zeros((nh, len(clf.config.sentiments)), np.float32)
     rest = np.arange(nh, len(x))
-    for a, b in StratifiedKFold(folds, shuffle=True, random_state=cfg.seed).split(x[:nh], s_true[:nh]):
+    for k, (a, b) in enumerate(StratifiedKFold(folds, shuffle=True, random_state=cfg.seed).split(x[:nh], s_true[:nh])):
         rows = np.concatenate([a, rest])
         coef, bias = fit_sentiment(x[rows], s_true[rows], w[rows], len(clf.config.sentiments), c)
         logits[b] = x[b] @ coef.T + bias
+        if on_fold:
+            on_fold(k + 1)
     return logits
 
 
@@ -371,17 +425,24 @@ def _finetune(clf: ReviewClassifier, data: list[dict], val: list[dict], topics: 
     return history, total
 
 
-def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, progress: Progress | None = None,
-          activate: str = "auto") -> dict:
-    """Fine-tune, evaluate on the test split, save a versioned folder with a card, activate if not worse.
+@dataclass
+class Plan:
+    """What a training run will use, decided before any model is loaded (train() and the time estimate share it)."""
+    mode: str
+    recs: list[dict]
+    train_recs: list[dict]
+    val: list[dict]
+    test: list[dict]
+    weak: list[dict]
+    labelled: set[int]
+    topics: list[str]
+    weak_weight: float
+    notes: list[str]
 
-    activate: 'auto' (only when not worse than the active model), 'always', or 'never'. Returns a summary dict."""
-    cfg = cfg or TrainConfig()
-    if cfg.task not in ("sentiment", "topics", "all"):
-        raise ShoplensError(f"Unknown task '{cfg.task}'", fix="use sentiment, topics or all")
-    t0 = time.time()
-    torch.manual_seed(cfg.seed)
-    rnd = random.Random(cfg.seed)
+
+def plan(cfg: TrainConfig, labels: list[dict] | None = None) -> Plan:
+    """Check the labels and pick the mode, splits, topics and weak labels of a run (a ShoplensError when the labels
+    cannot train the task)."""
     recs = labels if labels is not None else load_labels()
     if cfg.label_limit > 0:
         recs = _subset(recs, cfg.label_limit, cfg.seed)
@@ -423,6 +484,24 @@ def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, prog
     if cfg.task != "topics" and sum(weak_per_class.values()) > 0:
         hb_ids = set(heldback(labelled, cfg.heldback_n)["id"]) if cfg.heldback_n else set()
         weak = weak_sentiment(labelled | hb_ids, weak_per_class, seed=cfg.seed)
+
+    return Plan(mode, recs, train_recs, val, test, weak, labelled, topics, weak_weight, notes)
+
+
+def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, progress: Progress | None = None,
+          activate: str = "auto") -> dict:
+    """Fine-tune, evaluate on the test split, save a versioned folder with a card, activate if not worse.
+
+    activate: 'auto' (only when not worse than the active model), 'always', or 'never'. Returns a summary dict."""
+    cfg = cfg or TrainConfig()
+    if cfg.task not in ("sentiment", "topics", "all"):
+        raise ShoplensError(f"Unknown task '{cfg.task}'", fix="use sentiment, topics or all")
+    t0 = time.time()
+    torch.manual_seed(cfg.seed)
+    rnd = random.Random(cfg.seed)
+    p = plan(cfg, labels)
+    mode, recs, train_recs, val, test, weak = p.mode, p.recs, p.train_recs, p.val, p.test, p.weak
+    labelled, topics, weak_weight, notes = p.labelled, p.topics, p.weak_weight, p.notes
     data = train_recs + weak
 
     from models.lexicon import default_lexicon
@@ -432,6 +511,7 @@ def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, prog
                             max_length=cfg.fast_max_length if mode == "fast" else cfg.max_length,
                             lexicon=default_lexicon(topics) if cfg.cues else {})
     clf = ReviewClassifier.from_backbone(ccfg, device=cfg.device)
+    t_fit = time.time()
     if mode == "fast":
         history = _fit_fast(clf, train_recs, weak, cfg, weak_weight, progress)
         total = 1
@@ -442,15 +522,26 @@ def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, prog
             clf.config.max_length, clf.config.frozen_encoder = cfg.max_length, False
         history, total = _finetune(clf, data, val, topics, cfg, weak_weight, rnd, progress)
 
+    t_eval = time.time()
     if progress:
-        progress(total, total, "evaluating on the test split")
+        progress(0, 2 if cfg.heldback_n and cfg.task != "topics" else 1,
+                 f"evaluating on the {len(test):,} hand-read test reviews")
     metrics = evaluate(clf, test)
     if cfg.task == "sentiment":
         metrics.pop("topics")
     if cfg.task == "topics":
         metrics.pop("sentiment")
     elif cfg.heldback_n:
+        if progress:
+            progress(1, 2, f"evaluating on {cfg.heldback_n:,} held-back rated reviews")
         metrics["heldback_binary"] = evaluate_heldback(clf, labelled, cfg.heldback_n)
+    corrections = correction_outcome(clf, [r for r in train_recs if r.get("correction")])
+    if corrections["sentiment"]["fixed"] and cfg.task != "topics":
+        corrections["paired"] = paired_with_active(clf, test)
+    phases = {"fit_seconds": round(t_eval - t_fit, 1), "evaluate_seconds": round(time.time() - t_eval, 1)}
+    if mode == "fast":
+        phases.update({k: history[0][k] for k in ("embed_seconds", "embedded_texts", "embedded_new")})
+        phases["fit_seconds"] = history[0]["fit_seconds"]
     baselines = None
     if cfg.baselines:
         from models import baselines as bl
@@ -468,21 +559,73 @@ def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, prog
                      "weak_sentiment": len(weak), "heldback_for_binary_eval": cfg.heldback_n,
                      "train_sentiment_counts": dict(Counter(r["sentiment"] for r in data)),
                      "labels": "models/data/review_labels/labels.jsonl (hand-read, see GUIDELINES.md)"},
-            "metrics": metrics, "baselines": baselines, "history": history,
-            "hyperparameters": asdict(cfg), "notes": notes}
+            "metrics": metrics, "baselines": baselines, "history": history, "corrections": corrections,
+            "phases": phases, "hyperparameters": asdict(cfg), "notes": notes}
+    if progress:
+        progress(0, 1, "comparing with the active model and saving")
     final = clf.save_version(root, version, card)
-    decided = []
+    decided, reasons = [], {}
     for task in (("sentiment", "topics") if cfg.task == "all" else (cfg.task,)):
         ok, why = registry.should_activate(task, card)
         if activate == "always" or (activate == "auto" and ok):
             registry.activate(task, final, card)
             decided.append(task)
+        reasons[task] = why
         notes.append(f"{task}: {'activated' if task in decided else 'not activated'} ({why})")
     card["activated_for"] = decided
+    card["activation"] = reasons
     clf.write_card(final, card)  # the card records the activation outcome
     return {"task": cfg.task, "version": version, "path": str(final), "activated_for": decided,
             "sentiment_macro_f1": metrics.get("sentiment", {}).get("macro_f1"),
             "topic_macro_f1": metrics.get("topics", {}).get("macro_f1"),
             "heldback_balanced_accuracy": metrics.get("heldback_binary", {}).get("balanced_accuracy"),
             "epochs_run": len(history), "epoch_seconds": [h["epoch_seconds"] for h in history],
-            "train_seconds": card["train_seconds"], "device": clf.choice.name, "mode": mode}
+            "train_seconds": card["train_seconds"], "device": clf.choice.name, "mode": mode,
+            "activation": reasons, "corrections": corrections, "phases": phases}
+
+
+def correction_outcome(clf: ReviewClassifier, corrected: list[dict]) -> dict:
+    """How many of the marketer's corrections the trained model now gets right, per field:
+    {"sentiment": {"total", "fixed", "wrong": [ids]}, "topics": {...}} (topics: the predicted set equals the
+    corrected one). The activation gate gives a model that fixes corrections a small tolerance."""
+    out = {"sentiment": {"total": 0, "fixed": 0, "wrong": []}, "topics": {"total": 0, "fixed": 0, "wrong": []}}
+    if not corrected:
+        return out
+    sent, top = clf.predict_proba(_clean(corrected))
+    thr = clf.thresholds()
+    for r, p, t in zip(corrected, sent, top, strict=True):
+        _count(out["sentiment"], r["id"], clf.config.sentiments[int(p.argmax())] == r["sentiment"])
+        if r.get("topics") is not None:
+            want = set(r["topics"]) & set(clf.config.topics)
+            got = {name for name, v, th in zip(clf.config.topics, t, thr, strict=True) if v >= th}
+            _count(out["topics"], r["id"], got == want)
+    return out
+
+
+def paired_with_active(clf: ReviewClassifier, test: list[dict]) -> dict | None:
+    """The candidate against the active sentiment model on the same hand-read test reviews: how many each gets right
+    that the other gets wrong ({"n", "newly_wrong", "newly_right", "active"}); None without an active model.
+
+    Why: the gate compares macro-F1 figures, and on a small test split one review flips them by several points; a
+    paired count says in reviews what a candidate that learnt a correction costs."""
+    act = registry.active("sentiment")
+    if act is None:
+        return None
+    try:
+        old = ReviewClassifier.from_pretrained(act["path"], device=clf.choice.device.type)
+    except ShoplensError:
+        return None
+    texts = _clean(test)
+    truth = np.array([r["sentiment"] for r in test])
+    new_ok = np.array(clf.config.sentiments)[clf.predict_proba(texts)[0].argmax(1)] == truth
+    old_ok = np.array(old.config.sentiments)[old.predict_proba(texts)[0].argmax(1)] == truth
+    return {"n": len(test), "newly_wrong": int((old_ok & ~new_ok).sum()), "newly_right": int((new_ok & ~old_ok).sum()),
+            "active": act["version"]}
+
+
+def _count(tally: dict, rid, fixed: bool) -> None:
+    tally["total"] += 1
+    if fixed:
+        tally["fixed"] += 1
+    else:
+        tally["wrong"].append(rid)

@@ -66,3 +66,84 @@ def test_classify_button_classifies_every_waiting_review_in_the_background(shop)
     assert not at.exception, [e.value for e in at.exception]
     assert any("Classified 21 reviews" in s.value for s in at.success)
     assert any("21 classified reviews" in c.value for c in at.caption)  # the charts read the new labels
+
+
+def test_correcting_a_clear_error_changes_that_reviews_label_after_a_fast_retrain(shop):
+    """Issue 19's Done-when: 1 star "High hopes, but tiny and flimsy" labelled positive, corrected to negative on the
+    page, Fast retrain on CPU -> the new model is activated and labels that review negative itself."""
+    from models import registry
+    from models.classifier import ReviewClassifier
+    from models.scoring import ActiveModels, score_database
+
+    con, path, first = shop
+    classify_job.wait(str(path), timeout=120)
+    score_database(con, ActiveModels(device="cpu"))  # labels from the active model (a no-op after the test above)
+    active = ReviewClassifier.from_pretrained(registry.active("sentiment")["path"], "cpu")
+    assert active.predict([FLIMSY[2]])[0]["sentiment"] == "positive"  # the clear error, made by the model itself
+    assert labels(con)["flimsy"][0] == "positive"
+
+    at = open_app("views/feedback.py")
+    at.selectbox(key="fb_fix_id").set_value("flimsy")
+    at.run()
+    at.selectbox(key="fb_fix_sentiment:flimsy").set_value("negative")
+    at.button(key="fb_fix_save").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(c.value.startswith("Expected time:") for c in at.caption)  # stated before the run, from measurements
+    at.radio(key="fb_mode").set_value("fast")
+    at.button(key="fb_retrain").click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    done = at.session_state["fb_retrained"]
+    assert done["corrections"] == 1 and done["activated"] == ["sentiment", "topics"], done["why"]
+    card = json.loads((registry.models_root() / "all" / done["version"] / "metrics.json").read_text())
+    assert card["corrections"]["sentiment"] == {"total": 1, "fixed": 1, "wrong": []}
+    assert {"embed_seconds", "fit_seconds", "evaluate_seconds"} <= set(card["phases"])
+    assert any("Training finished" in s.label for s in at.status)
+    phases = " ".join(done["phases"])  # every phase listed with its time, as the page shows them
+    for name in ("embedding reviews", "sentiment head, C=", "evaluating on the", "comparing with the active model"):
+        assert name in phases, phases
+    assert any("activated" in m.value for m in at.markdown)  # the reason, in words
+
+    classify_job.wait(str(path), timeout=120)  # the page relabels every review with the activated model
+    sentiment, version = labels(con)["flimsy"]
+    assert (sentiment, version) == ("negative", done["version"])
+
+
+def test_drivers_highlight_the_words_behind_a_label(shop):
+    """Occlusion: the words credited most are those whose removal makes the model least sure of the label."""
+    from dashboard import review_evidence
+    from models import registry
+    from models.classifier import ReviewClassifier
+    from models.drivers import explain
+
+    clf = ReviewClassifier.from_pretrained(registry.active("sentiment")["path"], "cpu")
+    text = "Lovely colour. Arrived late and the box was crushed, fabric ripped after one wash"
+    d = explain(clf, text, sentiment="negative")
+    assert d.label == "negative" and len(d.words) == len(d.weights) == len(text.split())
+    assert d.phrases and all(f > 0 for _, f in d.phrases) and d.top_words()
+    strongest = d.phrases[0][0]
+    without = text.replace(strongest, "").replace("  ", " ")
+    p_without = clf.predict([without])[0]["sentiment_scores"]["negative"]
+    assert p_without < d.probability  # dropping the top phrase lowers the label's probability, as credited
+    md = review_evidence.highlighted(d, "red")
+    assert md.count(":red-background[") == len(d.top_words())
+    assert explain(clf, "", sentiment="negative") is None
+    topic = explain(clf, text, topic=clf.config.topics[0])
+    assert topic is not None and topic.label == clf.config.topics[0]
+
+
+def test_a_clicked_point_selects_the_reviews_behind_it():
+    import pandas as pd
+
+    from dashboard import review_evidence
+
+    class Event:  # the shape st.plotly_chart(on_select="rerun") returns
+        selection = type("S", (), {"points": [{"x": "2024-03-01", "customdata": ["2024-03-01T00:00:00", "negative"]}]})
+
+    pick = review_evidence.clicked(Event(), ["month", "sentiment"])
+    assert pick == {"month": "2024-03-01T00:00:00", "sentiment": "negative"}
+    months = pd.Series(pd.to_datetime(["2024-03-05", "2024-04-01", "2024-03-31"]))
+    assert review_evidence.same_group(months, pick["month"], "month").tolist() == [True, False, True]
+    assert review_evidence.same_group(pd.Series([101, 102]), "101", "product_id").tolist() == [True, False]
+    assert review_evidence.clicked(type("E", (), {"selection": type("S", (), {"points": []})})(), ["m", "s"]) is None

@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from dashboard import auth, charts, classifier_ui, state
+from dashboard import auth, charts, classifier_ui, review_evidence, state
 from models import feedback
 
 auth.require_role("marketer")
@@ -24,18 +24,32 @@ if not df.empty:
     if by == "month":
         dated = dated.assign(month=dated["created_at"].dt.to_period("M").dt.to_timestamp())
         mix = dated.groupby(["month", "sentiment"]).size().reset_index(name="reviews")
-        st.plotly_chart(charts.sentiment_mix(mix, "month", "Sentiment per month"))
+        sent_event = st.plotly_chart(charts.sentiment_mix(mix, "month", "Sentiment per month"), on_select="rerun",
+                                     selection_mode="points", key="fb_sent_chart")
         grp = "month"
         base = dated
     else:
         top = df[by].value_counts().head(15).index
         base = df[df[by].isin(top)]
         mix = base.groupby([by, "sentiment"]).size().reset_index(name="reviews")
-        st.plotly_chart(charts.sentiment_mix(mix, by, f"Sentiment per {by} (top 15)"))
+        sent_event = st.plotly_chart(charts.sentiment_mix(mix, by, f"Sentiment per {by} (top 15)"),
+                                     on_select="rerun", selection_mode="points", key=f"fb_sent_chart_{by}")
         grp = by
     share = feedback.topic_share(base, grp)
     thin = share.loc[share["group_reviews"] < feedback.MIN_GROUP_REVIEWS, [grp, "group_reviews"]].drop_duplicates()
-    st.plotly_chart(charts.topic_share(share[share["group_reviews"] >= feedback.MIN_GROUP_REVIEWS], grp))
+    topic_event = st.plotly_chart(charts.topic_share(share[share["group_reviews"] >= feedback.MIN_GROUP_REVIEWS], grp),
+                                  on_select="rerun", selection_mode="points", key=f"fb_topic_chart_{grp}")
+    st.caption("Click a bar or point to read the reviews behind it, with the words that drove their label.")
+    pick = review_evidence.clicked(sent_event, [grp, "sentiment"])
+    if pick:
+        rows = base[review_evidence.same_group(base[grp], pick[grp], grp) & (base["sentiment"] == pick["sentiment"])]
+        review_evidence.show(rows, f"{pick['sentiment'].capitalize()} reviews in {pick[grp]}",
+                             sentiment=pick["sentiment"])
+    pick = review_evidence.clicked(topic_event, [grp, "topic"])
+    if pick:
+        rows = base[review_evidence.same_group(base[grp], pick[grp], grp)]
+        rows = rows[[pick["topic"] in ts for ts in rows["topics"]]]
+        review_evidence.show(rows, f"Reviews about {pick['topic']} in {pick[grp]}", topic=pick["topic"])
     if len(thin):
         names = thin[grp].dt.strftime("%b %Y") if grp == "month" else thin[grp].astype(str)
         st.caption(f"Left out of the topic chart, fewer than {feedback.MIN_GROUP_REVIEWS} reviews: "
@@ -45,10 +59,16 @@ if not df.empty:
         st.subheader("What changed")
         split_at = st.date_input("Compare reviews before and after", value=dated["created_at"].quantile(0.5).date(),
                                  key="fb_split")
-        st.dataframe(feedback.what_changed(dated, pd.Timestamp(split_at)).head(8), hide_index=True,
-                     column_config={"before": st.column_config.NumberColumn(format="percent"),
+        changed = feedback.what_changed(dated, pd.Timestamp(split_at)).head(8)
+        picked = st.dataframe(changed, hide_index=True, on_select="rerun", selection_mode="single-row",
+                              key="fb_changed", column_config={"before": st.column_config.NumberColumn(format="percent"),
                                     "after": st.column_config.NumberColumn(format="percent"),
                                     "change_pp": st.column_config.NumberColumn("change (pp)", format="%+.1f")})
+        st.caption("Select a row to read the reviews after the split date that mention that topic.")
+        if picked.selection.rows:
+            topic = changed.iloc[picked.selection.rows[0]]["topic"]
+            after = dated[(dated["created_at"] >= pd.Timestamp(split_at)) & [topic in ts for ts in dated["topics"]]]
+            review_evidence.show(after, f"Reviews about {topic} from {split_at:%d %b %Y}", topic=topic)
 
     st.subheader("Evidence and corrections")
     c1, c2 = st.columns(2)
