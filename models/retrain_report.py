@@ -75,7 +75,8 @@ def outcome(res: dict, card: dict, corrections: list[dict]) -> list[str]:
     if res.get("activated_for") and set(res["activated_for"]) >= set(res.get("activation") or {}):
         return lines + _corrections_line(res)
     lines += _corrections_line(res)
-    lines += what_would_help(card, corrections)
+    if "sentiment" in (res.get("activation") or {}) and "sentiment" not in res.get("activated_for", []):
+        lines += what_would_help(card, corrections)
     return lines
 
 
