@@ -60,7 +60,7 @@ class LlamaPhrases:
 
     name = "Qwen2.5-Coder-1.5B-Instruct Q4_K_M"
 
-    def __init__(self, seed: int = 0, temperature: float = 0.8, threads: int | None = None):
+    def __init__(self, seed: int = 0, temperature: float = 0.7, threads: int | None = None):
         self.seed, self.temperature = seed, temperature
         self.threads = threads or int(os.environ.get("SHOPLENS_THREADS", "2"))
         self._llm = None

@@ -51,7 +51,7 @@ AUDIENCE = {
 # own hand-written subject or first body sentence; the frames are written here, in the slot templates' plain style.
 EXAMPLES = (
     ("c0020", "subject", "Thank you from Woolly Hollow"),
-    ("c0095", "hook", "It has been a while since your last order, and we have missed you."),
+    ("c0442", "hook", "Welcome to Papier Atelier, and thank you for your first order."),
     ("c0468", "subject", "Welcome to Marlowe & Vine: 15% off your second order"),
     ("c0016", "hook", "Thank you for ordering from Ridgeback Supply so often."),
 )
