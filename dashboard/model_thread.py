@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -20,10 +20,15 @@ _lock = threading.Lock()
 _executor: ThreadPoolExecutor | None = None
 
 
-def run(fn: Callable[..., T], *args, **kwargs) -> T:
-    """fn(*args, **kwargs) on the model thread; its result, or its exception raised here."""
+def submit(fn: Callable[..., T], *args, **kwargs) -> Future:
+    """fn(*args, **kwargs) queued on the model thread; the Future, so a page can show progress while it runs."""
     global _executor
     with _lock:
         if _executor is None:
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shoplens-model")
-    return _executor.submit(fn, *args, **kwargs).result()
+    return _executor.submit(fn, *args, **kwargs)
+
+
+def run(fn: Callable[..., T], *args, **kwargs) -> T:
+    """fn(*args, **kwargs) on the model thread; its result, or its exception raised here."""
+    return submit(fn, *args, **kwargs).result()

@@ -68,6 +68,10 @@ class LlamaPhrases:
         self.load_seconds: float | None = None
         self.device = "cpu"
 
+    @property
+    def loaded(self) -> bool:
+        return self._llm is not None
+
     def load(self, progress: Progress | None = None):
         """Assemble/verify the GGUF if needed, load it and read the fixed prompt prefix once, reporting
         (fraction, message) to `progress`: 0-0.6 weights, 0.6-0.8 model, 0.8-1 prompt examples."""

