@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 from dataclasses import dataclass
 
-from analysis import dp, export_safety, rfm
+from analysis import data_gaps, dp, export_safety, rfm
 from analysis.errors import ShoplensError
 
 # Temporary tables (per connection), so their names can be fixed; letters only, which dp's identifier check wants.
@@ -66,6 +66,10 @@ def release(con, what: str, by: str | None = None, epsilon: float = 1.0, *,
             who: str = "") -> dp.DPResult:
     """Run one release from RELEASES: checks, charges the budget(s), and returns the noisy result."""
     rel = get(what, by)
+    if key := needs(con, rel):  # before any budget is charged: a release with no groups to show spends nothing
+        raise data_gaps.DataGapError(data_gaps.sentence(key, rel.label), where=f"shoplens share {what} --by {rel.by}",
+                                     fix=data_gaps.fix(key) + (", or release per segment" if rel.by != "segment"
+                                                               else ", or release per category"))
     common = {"epsilon": epsilon, "delta": delta, "who": who}
     if rel.by != "segment":
         if what == "customers":
@@ -97,6 +101,20 @@ def release(con, what: str, by: str | None = None, epsilon: float = 1.0, *,
                                       table=_REVIEWS, dataset=rel.datasets, unknown_customer="exclude", **common)
     res.notes.append(segment_note(ctx))
     return res
+
+
+# The column each grouping reads; segments are computed from orders and need only customer ids.
+GROUP_COLUMN = {"country": "orders.country", "category": "reviews.category"}
+
+
+def needs(con, rel: Release) -> str | None:
+    """The data_gaps key of a column the release groups by that no stored row carries (None: it can run)."""
+    key = GROUP_COLUMN.get(rel.by)
+    if key and data_gaps.check(con).lacks(key):
+        return key
+    if rel.by == "segment" and "reviews" in rel.datasets and data_gaps.check(con).lacks("reviews.customer_id"):
+        return "reviews.customer_id"
+    return None
 
 
 def segment_note(ctx: rfm.AsOf) -> str:

@@ -11,7 +11,7 @@ from datetime import timedelta
 import numpy as np
 import pandas as pd
 
-from analysis import clv, recommend
+from analysis import clv, data_gaps, recommend
 from analysis.errors import ShoplensError
 from analysis.rfm import _day_end
 
@@ -119,6 +119,17 @@ def recommend_by_country(con, cutoff=None, horizon_days: int = 90, k: int = 10, 
 
 
 def audit(con, cutoff=None, horizon_days: int = 90, k: int = 10, min_group: int = MIN_GROUP) -> dict:
-    """Both checks: {"clv": (frame, info), "recommend": (frame, info)}."""
-    return {"clv": clv_by_country(con, cutoff, horizon_days, min_group),
-            "recommend": recommend_by_country(con, cutoff, horizon_days, k, min_group)}
+    """Both checks: {"clv": (frame, info), "recommend": (frame, info)}, or one of them None with the reason in
+    {"unavailable": {name: message}} when the shop's data lacks a column it needs (countries for either, product
+    ids for recommendations): a shop without product ids still gets its CLV check."""
+    gaps = data_gaps.check(con)
+    if gaps.lacks("orders.country"):
+        raise data_gaps.DataGapError(data_gaps.sentence("orders.country", "country audit"),
+                                     where="segment fairness audit", fix=data_gaps.fix("orders.country"))
+    out: dict = {"clv": clv_by_country(con, cutoff, horizon_days, min_group), "unavailable": {}}
+    if gaps.lacks("orders.product_id"):
+        out["recommend"] = None
+        out["unavailable"]["recommend"] = data_gaps.explain("orders.product_id", "recommendation hit-rates by country")
+    else:
+        out["recommend"] = recommend_by_country(con, cutoff, horizon_days, k, min_group)
+    return out

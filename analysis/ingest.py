@@ -20,6 +20,7 @@ from analysis.sniff import sniff
 from analysis.validate import build_staged
 
 MODES = ("append", "replace")
+DUPLICATES = ("auto", "keep", "reject")
 
 
 @dataclass
@@ -35,6 +36,7 @@ class LoadReport:
     notes: list[str] = field(default_factory=list)
     dry_run: bool = False
     sample_rejects: list[dict] = field(default_factory=list)
+    duplicates: dict = field(default_factory=dict)  # the rule applied to identical lines, why, and how many
 
     def summary(self) -> dict:
         return {k: v for k, v in asdict(self).items() if k in ("table", "rows_in", "accepted", "rejected", "rejects_file")}
@@ -42,12 +44,19 @@ class LoadReport:
 
 def load_file(con, table: str, path: Path | str, mode: str = "append", overrides: dict[str, str] | None = None,
               who: str = "cli", display_name: str | None = None, dry_run: bool = False,
-              db_path: Path | str | None = None) -> LoadReport:
-    """Validate `path` and (unless dry_run) store its accepted rows; raises IngestError for a file refused whole."""
+              db_path: Path | str | None = None, duplicates: str = "auto") -> LoadReport:
+    """Validate `path` and (unless dry_run) store its accepted rows; raises IngestError for a file refused whole.
+    duplicates: what identical order lines are (see duplicate_rule)."""
     if table not in schema.LOADABLE:
         raise IngestError(f'Unknown table "{table}"', fix=f"use one of: {', '.join(schema.LOADABLE)}")
     if mode not in MODES:
         raise IngestError(f'Unknown mode "{mode}"', fix="use append or replace")
+    if duplicates not in DUPLICATES:
+        raise IngestError(f'Unknown duplicates rule "{duplicates}"', where="--duplicates",
+                          fix="use auto, keep or reject")
+    if duplicates == "keep" and table != "orders":
+        raise IngestError(f"Identical lines can only be kept in orders, not in {table}", where="--duplicates",
+                          fix=f"leave --duplicates at auto for {table}: each row there has its own id")
     info = sniff(path, display_name)
     try:
         with memory_budget(con, info):
@@ -55,10 +64,13 @@ def load_file(con, table: str, path: Path | str, mode: str = "append", overrides
             mapping_mod.check_headers(raw.headers, info.name)
             remembered = mapping_mod.remembered(con, table, raw.headers)
             mapping = mapping_mod.resolve(table, raw.headers, overrides, remembered, info.name)
-            notes = info.notes + build_staged(con, table, mapping, raw.headers)
+            keep, why = duplicate_rule(table, mapping, duplicates)
+            notes = info.notes + build_staged(con, table, mapping, raw.headers, keep_repeats=keep)
             if mode == "append":
-                _mark_already_stored(con, table)
-            return _finish(con, table, info, raw, mapping, overrides, mode, who, dry_run, notes, db_path)
+                _mark_already_stored(con, table, keep)
+            report = _finish(con, table, info, raw, mapping, overrides, mode, who, dry_run, notes, db_path,
+                             _duplicate_summary(con, table, keep, why, duplicates))
+            return report
     finally:
         con.execute("DROP VIEW IF EXISTS _rawv")
         for t in ("_raw", "_staged", "_csv_rejects", "_csv_scans", "_shift"):
@@ -81,7 +93,49 @@ def memory_budget(con, info):
             con.execute(f"SET memory_limit = '{before.replace(chr(39), '')}'")  # DuckDB's own text, e.g. '18.6 GiB'
 
 
-def _mark_already_stored(con, table: str) -> None:
+def duplicate_rule(table: str, mapping: dict[str, str], duplicates: str = "auto") -> tuple[bool, str]:
+    """(keep identical lines?, why). In an export without order ids two identical lines (same customer, time,
+    product, quantity, price) are two real purchases, often a repeat buy at the till; with order ids, an identical
+    line repeats the same order line, an export glitch. auto decides by whether the file has an order id column."""
+    if table != "orders":
+        return False, f"each {table} row has its own id, so an identical row is the same row twice"
+    if duplicates == "keep":
+        return True, "the load was told to keep them (duplicates: keep), as separate purchases"
+    if duplicates == "reject":
+        return False, "the load was told to reject them (duplicates: reject), as the same line twice"
+    if "order_id" in mapping:
+        return False, ("the file has an order id column, so an identical line repeats the same order line "
+                       "(choose keep if your shop writes one line per item bought)")
+    return True, ("the file has no order id column, so identical lines are separate purchases of the same thing at "
+                  "the same time (choose reject if the export repeats lines by mistake)")
+
+
+def _duplicate_summary(con, table: str, keep: bool, why: str, asked: str) -> dict:
+    """How many lines of the file repeat an earlier identical line, and what the rule did with them (orders only:
+    elsewhere a repeated id is a conflict, reported line by line)."""
+    if table != "orders":
+        return {}
+    repeats, kept = con.execute(
+        """SELECT count(*) FILTER (WHERE nth > 1), count(*) FILTER (WHERE nth > 1 AND _reasons IS NULL)
+           FROM (SELECT _reasons, row_number() OVER (PARTITION BY _row_hash ORDER BY _row) AS nth FROM _staged)"""
+    ).fetchone()
+    out = {"rule": "keep" if keep else "reject", "asked": asked, "identical_lines": int(repeats), "why": why}
+    out["kept" if keep else "rejected"] = int(kept) if keep else int(repeats)
+    return out
+
+
+def _mark_already_stored(con, table: str, keep_repeats: bool = False) -> None:
+    if table == "orders" and keep_repeats:
+        # the n-th identical line of the file is already stored when the table holds n or more such lines: loading
+        # the same export twice adds nothing, while a repeat purchase the table does not hold yet still lands
+        con.execute(
+            """UPDATE _staged SET _reasons = concat_ws('; ', _reasons, 'duplicate row: the same line is already '
+                   || 'stored (' || s.stored || ' identical line' || CASE WHEN s.stored > 1 THEN 's' ELSE '' END
+                   || ' in orders)')
+               FROM (SELECT _row, row_number() OVER (PARTITION BY _row_hash ORDER BY _row) AS nth FROM _staged) n,
+                    (SELECT _row_hash, count(*) AS stored FROM orders GROUP BY 1) s
+               WHERE n._row = _staged._row AND s._row_hash = _staged._row_hash AND n.nth <= s.stored""")
+        return
     if table == "orders":
         cond, msg = "_row_hash IN (SELECT _row_hash FROM orders)", "'duplicate row: the same line is already stored'"
     else:
@@ -91,13 +145,21 @@ def _mark_already_stored(con, table: str) -> None:
     con.execute(f"UPDATE _staged SET _reasons = concat_ws('; ', _reasons, {msg}) WHERE {cond}")
 
 
-def _finish(con, table, info, raw, mapping, overrides, mode, who, dry_run, notes, db_path) -> LoadReport:
+def _finish(con, table, info, raw, mapping, overrides, mode, who, dry_run, notes, db_path, dup: dict) -> LoadReport:
     accepted, invalid = con.execute(
         "SELECT count(*) FILTER (WHERE _reasons IS NULL), count(*) FILTER (WHERE _reasons IS NOT NULL) FROM _staged"
     ).fetchone()
     rejected = invalid + len(raw.parse_rejects)
     report = LoadReport(table=table, rows_in=accepted + rejected, accepted=accepted, rejected=rejected,
-                        rejects_file=None, file_format=info.format, mapping=mapping, notes=notes, dry_run=dry_run)
+                        rejects_file=None, file_format=info.format, mapping=mapping, notes=notes, dry_run=dry_run,
+                        duplicates=dup)
+    if dup.get("identical_lines"):
+        n = dup["identical_lines"]
+        done = (f"{dup['kept']:,} kept as repeat purchases" + (f" ({n - dup['kept']:,} already stored or invalid)"
+                                                               if dup["kept"] < n else "")
+                if dup["rule"] == "keep" else f"{n:,} rejected as duplicates")
+        report.notes.append(f"{n:,} line{'s' if n != 1 else ''} of the file repeat an earlier identical line: {done}, "
+                            f"because {dup['why']}")
     if report.rows_in == 0:
         report.notes.append("the file has a header but no data rows; nothing was added")
     _collect_rejects(con, raw, len(raw.headers))

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 
+from analysis import data_gaps
 from analysis.errors import ShoplensError
 from analysis.overview import NON_MERCHANDISE
 from analysis.rfm import _day_end, _to_date, resolve_as_of
@@ -147,6 +148,7 @@ def _check_k(k) -> None:
 
 def fit(con, as_of=None, neighbours: int = 50, min_support: int = 2) -> Recommender:
     """Build the co-purchase model from the orders up to as_of (default: the last order)."""
+    data_gaps.require(con, "orders.product_id", "Recommendations", where="shoplens recommend")
     ctx = resolve_as_of(con, as_of)
     b = basket(con, ctx.as_of)
     sim, counts = similarities(b, neighbours, min_support)
@@ -198,6 +200,7 @@ def holdout(con, cutoff, horizon_days: int, where: str = "recommendation check")
     """The time split both the recommender check and its fairness audit score: (resolved cut-off, basket before it,
     truth {basket row: products new to that customer bought in the horizon (-1: new to the shop, unhittable)},
     the basket rows that have any truth)."""
+    data_gaps.require(con, "orders.product_id", "recommendation check", where=where)
     ctx = resolve_as_of(con, _to_date(cutoff, "cut-off date"))
     end = ctx.as_of + timedelta(days=horizon_days)
     b = basket(con, ctx.as_of)

@@ -109,8 +109,9 @@ def _format_reason(col: schema.Column, fmt: str | None) -> str:
             f"refused for safety; fix: {FORMULA_FIX}' END")
 
 
-def build_staged(con, table: str, mapping: dict[str, str], headers: list[str]) -> list[str]:
-    """Create temp table `_staged`: canonical columns, _row, _line, _row_hash and _reasons (NULL when valid)."""
+def build_staged(con, table: str, mapping: dict[str, str], headers: list[str], keep_repeats: bool = False) -> list[str]:
+    """Create temp table `_staged`: canonical columns, _row, _line, _row_hash and _reasons (NULL when valid).
+    keep_repeats (orders only): identical lines are separate purchases, none is rejected as a duplicate."""
     check_formula_headers(headers)
     cols = schema.LOADABLE[table]
     src = {canon: f"c{headers.index(h)}" for canon, h in mapping.items()}
@@ -154,7 +155,8 @@ def build_staged(con, table: str, mapping: dict[str, str], headers: list[str]) -
                              {outer}{extra}
                       FROM (SELECT _row, _line, {', '.join(inner)} FROM _rawv))),
             dups AS (SELECT _row_hash, min(_row) AS first_row, arg_min(_line, _row) AS first_line
-                     FROM typed GROUP BY _row_hash HAVING count(*) > 1)
+                     FROM typed WHERE NOT {'true' if keep_repeats else 'false'}
+                     GROUP BY _row_hash HAVING count(*) > 1)
             SELECT typed.* REPLACE (
                 CASE WHEN dups.first_row IS NOT NULL AND dups.first_row <> typed._row
                      THEN concat_ws('; ', typed._reasons,

@@ -6,7 +6,7 @@ import threading
 
 import streamlit as st
 
-from analysis import demo, drafts_store, overview, store
+from analysis import data_gaps, demo, drafts_store, overview, store
 from analysis.config import default_db_path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -76,6 +76,12 @@ def overview_figures(path: str, start, end, currency: str | None = None) -> dict
         "by_country": charts.revenue_by_country(data["by_country"], currency),
         "top_products": charts.top_products(data["top_products"], currency),
     }
+
+
+@st.cache_data(show_spinner=False)
+def gaps(path: str) -> data_gaps.Gaps:
+    """Which optional columns the stored data lacks, so a page can say why a figure is missing (cleared on writes)."""
+    return data_gaps.check(cursor())
 
 
 @st.cache_data(show_spinner=False)

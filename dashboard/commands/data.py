@@ -46,8 +46,10 @@ def cmd_load(args) -> dict:
     con = store.connect(args.db)
     mode = load_mode(con, args.table, args.mode)
     report = ingest.load_file(con, args.table, args.file, mode=mode, overrides=parse_map(args.map),
-                              who=args.who, dry_run=args.dry_run, db_path=args.db)
+                              who=args.who, dry_run=args.dry_run, db_path=args.db, duplicates=args.duplicates)
     out = report.summary()
+    if report.duplicates:
+        out["duplicates"] = report.duplicates
     if args.dry_run:
         out["dry_run"] = True
     return out
@@ -64,4 +66,7 @@ def register(sub) -> None:
                    help="append (default) or replace; required while the demo shop is stored")
     s.add_argument("--map", nargs="*", metavar="CANONICAL=SOURCE", help="override the suggested column mapping")
     s.add_argument("--dry-run", action="store_true", help="validate and report, store nothing")
+    s.add_argument("--duplicates", choices=ingest.DUPLICATES, default="auto",
+                   help="identical order lines: keep them as repeat purchases, or reject all but the first; auto "
+                        "keeps them when the file has no order id column (default: auto)")
     s.set_defaults(func=cmd_load)

@@ -5,6 +5,7 @@ import json
 from pathlib import Path
 
 from analysis.atomic_file import write_text_atomic
+from analysis.data_gaps import DataGapError
 from dashboard.commands import positive_int
 
 
@@ -25,18 +26,33 @@ def cmd_fairness(args) -> dict:
         else:
             try:
                 seg = fairness_segments.audit(con, horizon_days=args.horizon_days)
+            except DataGapError as exc:  # e.g. no countries: the classifier audit above still stands
+                seg = None
+                out["segments"] = f"skipped: {exc}"
             finally:
                 con.close()
-            full["segments"] = {k: {"by_country": fairness.records(df), **info}
-                                for k, (df, info) in seg.items()}
-            out["clv_mae_gap"] = fairness.rounded(seg["clv"][1]["mae_gap"]["gap"])
-            out["clv_mae_worst"] = seg["clv"][1]["mae_gap"]["worst"]
-            out["hit_rate_gap"] = fairness.rounded(seg["recommend"][1]["hit_rate_gap"]["gap"])
-            out["hit_rate_lowest"] = seg["recommend"][1]["hit_rate_gap"]["worst"]
+            if seg is not None:
+                _segment_summary(seg, out, full)
     if args.out:
         write_text_atomic(args.out, json.dumps(full, indent=1, default=str))  # a killed run leaves no half JSON
         out["out"] = args.out
     return out
+
+
+def _segment_summary(seg: dict, out: dict, full: dict) -> None:
+    """The country audit's gaps into the one-line summary and the full JSON; a part the data cannot support (no
+    product ids: no hit-rates) is named with its reason instead."""
+    from models import fairness
+
+    full["segments"] = {k: {"by_country": fairness.records(v[0]), **v[1]}
+                        for k, v in seg.items() if k != "unavailable" and v is not None}
+    out["clv_mae_gap"] = fairness.rounded(seg["clv"][1]["mae_gap"]["gap"])
+    out["clv_mae_worst"] = seg["clv"][1]["mae_gap"]["worst"]
+    if seg["recommend"] is not None:
+        out["hit_rate_gap"] = fairness.rounded(seg["recommend"][1]["hit_rate_gap"]["gap"])
+        out["hit_rate_lowest"] = seg["recommend"][1]["hit_rate_gap"]["worst"]
+    if seg["unavailable"]:
+        out["unavailable"] = full["segments"]["unavailable"] = seg["unavailable"]
 
 
 def register(sub) -> None:

@@ -96,9 +96,15 @@ else:
 
 orders, reviews = history_data(path, customer)
 st.plotly_chart(charts.customer_history(orders, shop_ui.currency()), width="stretch")
+gaps = state.gaps(path)
+no_products = gaps.lacks("orders.product_id")
 left, right = st.columns(2)
 left.caption("Recommended next (already-bought products excluded)")
-left.dataframe(recs_data(path, customer)[["rank", "product_name", "reason"]], hide_index=True, width="stretch")
+if no_products:
+    left.info(gaps.explain("orders.product_id", "Recommendations"))
+else:
+    left.dataframe(recs_data(path, customer)[["rank", "product_name", "reason"]], hide_index=True, width="stretch",
+                   column_config={"reason": st.column_config.TextColumn("reason", width="large")})
 right.caption(f"Reviews ({len(reviews)})")
 if reviews.empty:
     right.info("No reviews from this customer.")
@@ -133,6 +139,12 @@ try:
                "earlier cut-off to see the model away from the peak.")
     for note in notes:
         st.caption(note)
+except ShoplensError as exc:
+    st.warning(str(exc))
+if no_products:
+    st.info(gaps.explain("orders.product_id", "recommendation check"))
+    st.stop()
+try:
     ev = rec_eval_data(path, cutoff, int(horizon))
     cols = st.columns(4)
     cols[0].metric("Hit-rate@10, co-purchase", f"{ev['hit_rate_copurchase']:.1%}")

@@ -75,6 +75,17 @@ if upload is not None:
         pick = cols[i % 4].selectbox(col.name, options, index=options.index(default) if default in options else 0,
                                      key=f"map_{table}_{col.name}")
         chosen[col.name] = "" if pick == options[0] else pick
+    if table == "orders":
+        auto_keep = not chosen.get("order_id")
+        dup_choice = st.radio(
+            "Identical lines", ["auto", "keep", "reject"], horizontal=True, key="upload_duplicates",
+            format_func={"auto": f"auto ({'keep' if auto_keep else 'reject'}: the file "
+                                 f"{'has no' if auto_keep else 'has an'} order id column)",
+                         "keep": "keep (repeat purchases)", "reject": "reject all but the first"}.get,
+            help="Without order ids, two identical lines are usually the same thing bought twice at the same time; "
+                 "with order ids, an identical line is the same order line repeated by mistake.")
+    else:
+        dup_choice = "auto"
     check, load = st.columns(2)
     do_check = check.button("Check file (nothing is stored)", width="stretch")
     do_load = load.button(f"Load into {table}", type="primary", width="stretch", key="load_button",
@@ -84,7 +95,8 @@ if upload is not None:
             with st.status("Validating…" if do_check else "Loading…", expanded=False) as status:
                 with state.write_lock():
                     report = ingest.load_file(state.cursor(), table, file_path, mode=mode or "append", overrides=chosen,
-                                              who=auth.username(), display_name=upload.name, dry_run=do_check, db_path=path)
+                                              who=auth.username(), display_name=upload.name, dry_run=do_check, db_path=path,
+                                              duplicates=dup_choice)
                 status.update(label="Checked" if do_check else "Loaded", state="complete")
         except Exception as exc:
             _show_refusal(exc, upload.name)

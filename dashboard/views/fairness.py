@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis import fairness_segments
+from analysis.data_gaps import DataGapError
 from analysis.errors import ShoplensError
 from dashboard import auth, state
 from dashboard import fairness_charts as charts
@@ -145,31 +146,43 @@ def segments_section() -> None:
     horizon = st.number_input("Horizon (days)", 30, 365, 90, step=30, key="fair_horizon")
     try:
         res = segments_data(state.db_path(), int(horizon))
+    except DataGapError as exc:
+        st.info(str(exc))
+        return
     except ShoplensError as exc:
         st.info(f"No segment audit: {exc}")
         return
     clv_df, clv_info = res["clv"]
-    rec_df, rec_info = res["recommend"]
-    g1, g2 = clv_info["mae_gap"], rec_info["hit_rate_gap"]
+    rec_df, rec_info = res["recommend"] or (None, None)  # None: the shop's orders carry no product ids
+    g1 = clv_info["mae_gap"]
     c = st.columns(3)
     c[0].metric("CLV error gap (MAE, purchase days)", f"{g1['gap']:.2f}" if g1["gap"] is not None else "–",
                 help=f"largest minus smallest MAE over {g1['countries_reliable']} countries + pooled; worst: "
                      f"{g1['worst']}")
     c[1].metric("Relative CLV error gap", f"{clv_info['mae_per_purchase_gap']['gap'] or 0:.2f}",
                 help="MAE divided by the country's mean purchase days")
-    c[2].metric("Hit-rate gap (co-purchase)", f"{g2['gap']:.1%}" if g2["gap"] is not None else "–",
-                help=f"lowest: {g2['worst']}")
+    if rec_info is not None:
+        g2 = rec_info["hit_rate_gap"]
+        c[2].metric("Hit-rate gap (co-purchase)", f"{g2['gap']:.1%}" if g2["gap"] is not None else "–",
+                    help=f"lowest: {g2['worst']}")
     left, right = st.columns(2)
     left.plotly_chart(charts.country_metric(clv_df, "mae", "CLV holdout error (MAE of purchase days)", se="mae_se"),
                       width="stretch")
-    right.plotly_chart(charts.country_metric(rec_df, "hit_rate", f"Recommendation hit-rate@{rec_info['k']}",
-                                             low="hit_rate_low", high="hit_rate_high", fmt=".1%"), width="stretch")
-    t1, t2 = st.tabs(["CLV by country", "Recommendations by country"])
-    t1.dataframe(clv_df, hide_index=True, width="stretch",
-                 column_config={c: NUM for c in ("actual", "predicted", "mae", "mae_se", "mae_naive", "bias",
-                                                 "mae_per_purchase")})
-    t2.dataframe(rec_df, hide_index=True, width="stretch",
-                 column_config={c: PCT for c in ("hit_rate", "hit_rate_popularity", "hit_rate_low", "hit_rate_high")})
+    if rec_df is None:
+        right.info(res["unavailable"]["recommend"])
+        st.dataframe(clv_df, hide_index=True, width="stretch",
+                     column_config={c: NUM for c in ("actual", "predicted", "mae", "mae_se", "mae_naive", "bias",
+                                                     "mae_per_purchase")})
+    else:
+        right.plotly_chart(charts.country_metric(rec_df, "hit_rate", f"Recommendation hit-rate@{rec_info['k']}",
+                                                 low="hit_rate_low", high="hit_rate_high", fmt=".1%"), width="stretch")
+        t1, t2 = st.tabs(["CLV by country", "Recommendations by country"])
+        t1.dataframe(clv_df, hide_index=True, width="stretch",
+                     column_config={c: NUM for c in ("actual", "predicted", "mae", "mae_se", "mae_naive", "bias",
+                                                     "mae_per_purchase")})
+        t2.dataframe(rec_df, hide_index=True, width="stretch",
+                     column_config={c: PCT for c in ("hit_rate", "hit_rate_popularity", "hit_rate_low",
+                                                     "hit_rate_high")})
     for note in clv_info.get("notes", []):
         st.caption(note)
 

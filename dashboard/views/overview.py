@@ -45,6 +45,13 @@ figs = state.overview_figures(path, start, end, shop_ui.currency())
 left, right = st.columns(2)
 left.plotly_chart(figs["by_month"], width="stretch")
 right.plotly_chart(figs["ratings"], width="stretch")
+gaps = state.gaps(path)
 left, right = st.columns(2)
-left.plotly_chart(figs["by_country"], width="stretch")
-right.plotly_chart(figs["top_products"], width="stretch")
+if gaps.lacks("orders.country"):
+    left.info(gaps.explain("orders.country", "Revenue by country"))
+else:
+    left.plotly_chart(figs["by_country"], width="stretch")
+if gaps.lacks("orders.product_id"):
+    right.info(gaps.explain("orders.product_id", "Top products"))
+else:
+    right.plotly_chart(figs["top_products"], width="stretch")

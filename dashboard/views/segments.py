@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import streamlit as st
 
-from analysis import recommend, rfm, segment_feedback
+from analysis import data_gaps, recommend, rfm, segment_feedback
 from analysis.errors import ShoplensError
 from dashboard import auth, shop_ui, state
 from dashboard import segment_charts as charts
@@ -119,18 +119,21 @@ else:  # marketers: the segment's aggregate figures, never its customer list
         auth.export_button("Export segment summary (CSV)", auth.csv_with_provenance(
             summary, "segment summary", {"as_of": as_of, "currency": shop_ui.currency()}), file_name=f"segment_summary_{as_of}.csv",
             what="segment summary", filters={"as_of": as_of}, rows=len(summary), key="segments_summary_export")
-prods = products_data(path, as_of, segment)
 right.caption("Products that over-index in this segment (lift = share of the segment buying it ÷ share of all customers)")
-right.dataframe(prods[["product_name", "lift", "segment_buyers"]], hide_index=True, width="stretch", column_config={
-    "product_name": st.column_config.TextColumn("Product", width="medium"),
-    "lift": st.column_config.NumberColumn("Lift", format="%.1f×", width="small"),
-    "segment_buyers": st.column_config.NumberColumn("Buyers", width="small")})
+gaps = state.gaps(path)
+if gaps.lacks("orders.product_id"):
+    right.info(gaps.explain("orders.product_id", "Products per segment"))
+else:
+    prods = products_data(path, as_of, segment)
+    right.dataframe(prods[["product_name", "lift", "segment_buyers"]], hide_index=True, width="stretch",
+                    column_config={"product_name": st.column_config.TextColumn("Product", width="large"),
+                                   "lift": st.column_config.NumberColumn("Lift", format="%.1f×", width="small"),
+                                   "segment_buyers": st.column_config.NumberColumn("Buyers", width="small")})
 
 st.subheader("Feedback by segment")
 feedback, topics, (linked, total_reviews) = feedback_data(path, as_of)
 if linked == 0:
-    st.info("No review carries a customer_id yet, so reviews cannot be tied to segments. Load reviews with a "
-            "customer column on the Data page.")
+    st.info(data_gaps.explain("reviews.customer_id", "Feedback by segment"))
 else:
     st.caption(f"{linked:,} of {total_reviews:,} reviews are linked to a customer.")
     if feedback["scored"].sum() == 0:
@@ -141,6 +144,8 @@ else:
         "neutral": st.column_config.NumberColumn(format="percent"),
         "negative": st.column_config.NumberColumn(format="percent")})
     if topics.empty:
-        st.caption("Sentiment and topics appear here once reviews are scored (`shoplens score`).")
+        st.caption("Sentiment and topics per segment appear here once the reviews are classified: press "
+                   "*Classify reviews* on the Feedback page.")
+        st.page_link("views/feedback.py", label="Open Feedback to classify the reviews", icon=":material/reviews:")
     else:
         st.dataframe(topics.pivot(index="segment", columns="topic", values="share"), width="stretch")

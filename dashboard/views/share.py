@@ -5,7 +5,7 @@ from datetime import datetime
 
 import streamlit as st
 
-from analysis import dp, dp_releases, money
+from analysis import data_gaps, dp, dp_releases, money
 from analysis.errors import ShoplensError
 from dashboard import auth, shop_ui, state
 
@@ -96,7 +96,10 @@ if len(rel.datasets) > 1:
 if not auth.may("admin"):
     st.caption("Only an admin can change a dataset's budget.")
 
-st.button("Release", type="primary", key="share_release", on_click=_release,
+gap = dp_releases.needs(cur, rel)
+if gap:
+    st.info(data_gaps.explain(gap, rel.label) + " Nothing is charged to the budget.")
+st.button("Release", type="primary", key="share_release", on_click=_release, disabled=gap is not None,
           help="Computes the noisy table and charges ε to the budget")
 if err := st.session_state.pop("share_error", None):
     st.error(err)
