@@ -1,6 +1,9 @@
 """Plotly figures as pure functions of DataFrames: no queries, no Streamlit, easy to test and reuse."""
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -18,12 +21,41 @@ def _empty(title: str) -> go.Figure:
 
 
 def money_axis(fig: go.Figure, axis: str, currency: str | None, places: int = 0) -> go.Figure:
-    """Ticks and hover of the money axis in the shop's currency ("€1,234" ticks, "€1,234.50" on hover)."""
-    pre, fmt = money.d3_format(currency)
-    getattr(fig, f"update_{axis}axes")(tickprefix=pre, tickformat=f",.{places}f")
+    """Ticks and hover of the money axis in the shop's currency ("€1,234" ticks, "€1,234.50" on hover).
+
+    Hover text is analysis.money.format_money's own string (carried in customdata), so a return reads "-£12.50"
+    as on every page; plotly's tickprefix would write "£-12.50" there. For the same reason an axis that goes
+    below zero gets its ticks written out ("-£500", "£0", "£500") instead of a prefix."""
+    values = []
     for trace in fig.data:
-        trace.hovertemplate = (trace.hovertemplate or "").replace(f"%{{{axis}}}", f"{pre}%{{{axis}:{fmt}}}") or None
+        v = pd.to_numeric(pd.Series(getattr(trace, axis) if getattr(trace, axis) is not None else []), errors="coerce")
+        values.append(v)
+        if "%{" + axis + "}" not in (trace.hovertemplate or ""):
+            continue
+        shown = np.array([money.format_money(x, currency) for x in v], dtype=object).reshape(-1, 1)
+        extra = np.asarray(trace.customdata, dtype=object) if trace.customdata is not None else None
+        k = 0 if extra is None else extra.reshape(len(v), -1).shape[1]
+        trace.customdata = shown if extra is None else np.hstack([extra.reshape(len(v), -1), shown])
+        trace.hovertemplate = trace.hovertemplate.replace("%{" + axis + "}", f"%{{customdata[{k}]}}")
+    allv = pd.concat(values) if values else pd.Series(dtype=float)
+    lo = allv.min() if allv.notna().any() else 0.0
+    if lo < 0:
+        getattr(fig, f"update_{axis}axes")(tickmode="array", **money_ticks(lo, max(allv.max(), 0.0), currency, places))
+    else:
+        getattr(fig, f"update_{axis}axes")(tickprefix=money.prefix(currency), tickformat=f",.{places}f")
     return fig
+
+
+def money_ticks(lo: float, hi: float, currency: str | None, places: int = 0, n: int = 5) -> dict:
+    """Round ticks (1, 2, 2.5 or 5 times a power of ten, n to 2n of them) from min(lo, 0) to max(hi, 0), written by
+    format_money: {"tickvals", "ticktext"}."""
+    lo, hi = min(float(lo), 0.0), max(float(hi), 0.0)
+    raw = (hi - lo) / n or 1.0
+    power = 10.0 ** math.floor(math.log10(raw))
+    step = max(m * power for m in (1, 2, 2.5, 5) if m * power <= raw)
+    places = max(places, math.ceil(-math.log10(step))) if step < 1 else places  # 0.5 shows as £0.50, not £1
+    vals = [round(i * step, 12) for i in range(math.floor(lo / step), math.ceil(hi / step) + 1)]
+    return {"tickvals": vals, "ticktext": [money.format_money(v, currency, places=places) for v in vals]}
 
 
 def revenue_by_month(df: pd.DataFrame, currency: str | None = None) -> go.Figure:

@@ -6,7 +6,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from analysis import money
-from dashboard.charts import ACCENT, _empty
+from dashboard.charts import ACCENT, _empty, money_axis
 
 SEGMENT_COLORS = {
     "Champions": "#1b7837", "Loyal": "#5aae61", "Potential loyalist": "#a6dba0", "New": "#2f6f8f",
@@ -75,10 +75,13 @@ def retention_heatmap(matrix: pd.DataFrame, title: str, pct: bool = True, curren
     """Cohort x month cells: shares (pct) or money per customer in `currency` (ISO code)."""
     if matrix.empty:
         return _empty(title)
-    pre, fmt = ("", ".0%") if pct else (money.prefix(currency), ",.0f")
-    fig = go.Figure(go.Heatmap(z=matrix.values, x=[str(c) for c in matrix.columns], y=list(matrix.index),
-                               colorscale="Blues", texttemplate=f"{pre}%{{z:{fmt}}}", hoverongaps=False,
-                               hovertemplate=f"cohort %{{y}}, month %{{x}}: {pre}%{{z:{fmt}}}<extra></extra>"))
+    # money cells carry format_money's own text ("-£12", not plotly's "£-12" for a month of returns)
+    text = None if pct else [[money.format_money(v, currency, places=0) if pd.notna(v) else "" for v in row]
+                     for row in matrix.values]
+    shown = "%{z:.0%}" if pct else "%{text}"
+    fig = go.Figure(go.Heatmap(z=matrix.values, x=[str(c) for c in matrix.columns], y=list(matrix.index), text=text,
+                               colorscale="Blues", texttemplate=shown, hoverongaps=False,
+                               hovertemplate=f"cohort %{{y}}, month %{{x}}: {shown}<extra></extra>"))
     fig.update_layout(title=title, xaxis_title="Months since first order", yaxis_title="Cohort",
                       yaxis_autorange="reversed", yaxis_type="category", xaxis_type="category", height=max(320, 28 * len(matrix) + 120), margin=dict(t=50, b=10))
     return fig
@@ -116,10 +119,6 @@ def customer_history(history: pd.DataFrame, currency: str | None = None) -> go.F
     d = history.assign(kind=history["status"].where(history["status"] == "cancelled", "completed"))
     fig = px.bar(d, x="order_date", y="amount", color="kind", hover_data={"order_id": True, "lines": True},
                  color_discrete_map={"completed": ACCENT, "cancelled": "#c0392b"}, title="Orders")
-    pre, fmt = money.d3_format(currency)
     fig.update_layout(xaxis_title=None, yaxis_title=f"Amount ({money.label(currency)})", height=300,
                       margin=dict(t=50, b=10))
-    fig.update_yaxes(tickprefix=pre, tickformat=",.0f")
-    for trace in fig.data:  # completed and cancelled: each keeps its own hover, the amount in the currency
-        trace.hovertemplate = (trace.hovertemplate or "").replace("%{y}", f"{pre}%{{y:{fmt}}}") or None
-    return fig
+    return money_axis(fig, "y", currency)  # a cancelled order's -£12.50 reads as on every page, ticks too

@@ -66,7 +66,8 @@ def test_charts_show_money_in_the_shop_currency():
 
     fig = charts.revenue_by_month(pd.DataFrame({"month": pd.to_datetime(["2024-01-01"]), "revenue": [1234.5],
                                                 "orders": [3]}), "EUR")
-    assert fig.layout.yaxis.tickprefix == "€" and "€%{y:,.2f}" in fig.data[0].hovertemplate
+    assert fig.layout.yaxis.tickprefix == "€" and "revenue=%{customdata[1]}" in fig.data[0].hovertemplate
+    assert list(fig.data[0].customdata[0]) == [3, "€1,234.50"]  # hover is format_money's own text
     assert fig.layout.yaxis.title.text == "Revenue (€)"
     fig = charts.top_products(pd.DataFrame({"product_id": ["1"], "product_name": ["x"], "revenue": [5.0],
                                             "units": [1]}), "CHF")
@@ -74,4 +75,25 @@ def test_charts_show_money_in_the_shop_currency():
     history = pd.DataFrame({"order_date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "amount": [12.5, -3.0],
                             "status": ["completed", "cancelled"], "order_id": ["1", "2"], "lines": [2, 1]})
     fig = segment_charts.customer_history(history, "JPY")
-    assert all("¥%{y:,.0f}" in t.hovertemplate for t in fig.data)
+    assert [list(t.customdata[:, -1]) for t in fig.data] == [["¥13"], ["-¥3"]]
+    assert all("amount=%{customdata[2]}" in t.hovertemplate for t in fig.data)
+
+
+def test_negative_money_in_charts_reads_minus_before_the_symbol():
+    """plotly's tickprefix would write "£−500" and hover "£-845.25"; the shop's formatter writes "-£500"."""
+    import pandas as pd
+
+    from dashboard import charts, segment_charts
+
+    history = pd.DataFrame({"order_date": pd.to_datetime(["2024-01-02", "2024-02-03", "2024-03-04"]),
+                            "amount": [120.5, -845.25, 1830.0], "status": ["completed", "cancelled", "completed"],
+                            "order_id": ["a", "b", "c"], "lines": [1, 2, 3]})
+    fig = segment_charts.customer_history(history, "GBP")
+    assert fig.layout.yaxis.tickmode == "array" and fig.layout.yaxis.tickprefix is None
+    assert list(fig.layout.yaxis.ticktext) == ["-£1,000", "-£500", "£0", "£500", "£1,000", "£1,500", "£2,000"]
+    assert fig.data[1].customdata[0, -1] == "-£845.25"
+    assert charts.money_ticks(-0.3, 0.2, "EUR")["ticktext"][:2] == ["-€0.3", "-€0.2"]
+    heat = segment_charts.retention_heatmap(pd.DataFrame([[12.0, -3.4], [5.0, float("nan")]], index=["2024-01",
+                                            "2024-02"], columns=[0, 1]), "Revenue", pct=False, currency="EUR")
+    assert heat.data[0].texttemplate == "%{text}" and [list(r) for r in heat.data[0].text] == [["€12", "-€3"],
+                                                                                             ["€5", ""]]
