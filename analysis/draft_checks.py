@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from analysis import pii
+from analysis import money, pii
 from analysis.config import REPO_ROOT
 
 CORPUS_DIR = REPO_ROOT / "models" / "data" / "campaign_corpus"
@@ -115,7 +115,8 @@ def _ungrounded(text: str, src: str, tag: str, R) -> list[tuple[str, str, str | 
     for w, d in R.NUM_WORDS.items():
         if re.search(rf"\b{w}\b", low) and not (re.search(rf"\b{w}\b", src_low) or (d and d in src_nums)):
             out.append(("grounded_numbers", f"number word '{w}' not in facts", w))
-    out += [("grounded_numbers", f"currency {sym} not in facts", None) for sym in "£$€" if sym in text and sym not in src]
+    out += [("grounded_numbers", f"currency {sym} not in facts", None) for sym in "$" + money.SYMBOL_CHARS
+            if sym in text and sym not in src]
     for pat in R.TIME_WORDS:
         m = re.search(pat, low)
         if m and not re.search(pat, src_low):
@@ -314,8 +315,8 @@ def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict
     if re.search(r"\[[^\]]*\]|<[^>]+>|\bXX+\b|lorem|\bTBD\b|\binsert\b", text, re.I):
         why["no_placeholders"].append("placeholder text")
 
-    # characters: printable ASCII plus pound and euro (excludes every emoji and pictograph)
-    bad = sorted({c for c in text if not (c == "\n" or " " <= c <= "~" or c in "£€")})
+    # characters: printable ASCII plus the currency symbols a shop's offer may hold (excludes every emoji)
+    bad = sorted({c for c in text if not (c == "\n" or " " <= c <= "~" or c in money.SYMBOL_CHARS)})
     if bad:
         why["no_emoji"].append(f"characters {bad!r}")
 

@@ -27,6 +27,8 @@ VUV WST XAF XCD XCG XOF XPF YER ZAR ZMW ZWG
 # Symbols that are unambiguous enough to stand alone before the amount; every other code is written as the code.
 SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$", "JPY": "¥", "INR": "₹", "KRW": "₩", "ILS": "₪", "NGN": "₦",
            "PHP": "₱", "TRY": "₺", "UAH": "₴", "VND": "₫"}
+# The symbols beyond ASCII that copy may carry (drafts print them; the no-emoji check and the generator allow them).
+SYMBOL_CHARS = "".join(sorted({s for s in SYMBOLS.values() if not s.isascii()}))
 # ISO 4217 minor units where they are not 2.
 ZERO_DECIMALS = frozenset("BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX VND VUV XAF XOF XPF".split())
 THREE_DECIMALS = frozenset("BHD IQD JOD KWD LYD OMR TND".split())

@@ -6,7 +6,7 @@
 Decoding (models.sampling; on CPU with float16 weights for the few-row steps, models.device.HalfDecodeLinear):
 nucleus sampling with a repetition penalty on the generated tokens only (the usual penalty also hits the prompt,
 which pushes the model away from copying the offer and product names verbatim), every token that would write a
-character outside printable ASCII plus £ and € suppressed (so no emoji), no word a check rejects unless the facts
+character outside printable ASCII plus currency symbols (£ € ¥ ₹ ...) suppressed (so no emoji), no word a check rejects unless the facts
 hold it (BannedWords: an invented "today", an echoed "system"), stop at the end-of-turn marker, but never before an
 email or ad has its body (BodyBeforeStop). Each candidate runs through analysis.draft_checks; a failing one
 gets a minimal repair when that makes every check pass (analysis.draft_repair: offer or remedy verbatim, one apology
@@ -26,12 +26,13 @@ from pathlib import Path
 
 import torch
 
+from analysis import money
 from analysis.draft_checks import OPT_OUT, CheckConfig, fact_bound_words, run_checks
 from analysis.draft_repair import repair
 from models.prompt import MAX_NEW_TOKENS, answer_prefix, parse_output, prompt
 from models.sampling import NonFiniteLogits, Sampled, sample
 
-ALLOWED_EXTRA = "£€"
+ALLOWED_EXTRA = money.SYMBOL_CHARS  # "£€¥₹..." a shop's offer may hold, in any shop currency
 OPT_OUT_ANY = re.compile(r"\s*\b" + re.escape(OPT_OUT).replace(r"\ ", r"\s+") + r"\b[.!]?", re.I)
 
 
@@ -140,9 +141,9 @@ def _word_token_seqs(tok, word: str) -> tuple[tuple[int, ...], ...]:
 
 @lru_cache(maxsize=4)
 def _suppressed_ids(tok) -> tuple[int, ...]:
-    """Token ids whose text holds a character outside printable ASCII, newline, £ and € (emoji, symbols)."""
+    """Token ids whose text holds a character outside printable ASCII, newline and currency symbols (emoji)."""
     keep = set()
-    for s in ("£", "€", " £", " €"):
+    for s in [p + c for c in ALLOWED_EXTRA for p in ("", " ")]:
         ids = tok.encode(s, add_special_tokens=False)
         if len(ids) == 1:
             keep.add(ids[0])

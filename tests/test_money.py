@@ -97,3 +97,18 @@ def test_negative_money_in_charts_reads_minus_before_the_symbol():
                                             "2024-02"], columns=[0, 1]), "Revenue", pct=False, currency="EUR")
     assert heat.data[0].texttemplate == "%{text}" and [list(r) for r in heat.data[0].text] == [["€12", "-€3"],
                                                                                              ["€5", ""]]
+
+
+def test_drafts_may_carry_the_shop_currency_symbol_from_the_offer():
+    """A yen shop's offer "¥1,000 off" is copy, not an emoji; a symbol the facts do not hold is still refused."""
+    from analysis.draft_checks import explain, run_checks
+
+    facts = {"brand": "Kumo Tea", "channel": "sms", "offer": "¥1,000 off with code KUMO", "tone": "warm",
+             "currency": "JPY", "top_products": ["Sencha tin"], "merge_tag": "{{ first_name }}"}
+    sms = {"body": "Kumo Tea: we miss you. Enjoy ¥1,000 off with code KUMO on the Sencha tin. Reply STOP to opt out"}
+    checks = run_checks(sms, facts)
+    assert checks["no_emoji"] and checks["grounded_numbers"], explain(sms, facts)
+    rupees = {"body": sms["body"].replace("¥1,000", "₹1,000")}
+    assert not run_checks(rupees, facts)["grounded_numbers"]
+    assert not run_checks({"body": sms["body"] + " 🍵"}, facts)["no_emoji"]
+    assert set("£€¥₹") <= set(money.SYMBOL_CHARS)
