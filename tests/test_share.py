@@ -241,6 +241,7 @@ def test_cli_share_writes_the_statement_and_charges_the_budget(cli_shop, capsys,
     assert result["groups"] > 3 and result["suppressed"] >= 0 and result["budget_left"] == {"orders": 8.0}
     lines = out.read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("# Shoplens shared export: customers per segment; released by marketer1")
+    assert lines[0].endswith("; money in GBP")  # the shop currency (none set: the demo's), as the page writes it
     assert lines[1].startswith("# Differentially private release (customers per segment)") and "ε = 2" in lines[1]
     frame = pd.read_csv(out, comment="#")
     assert list(frame.columns) == ["segment", "customers"] and len(frame) == result["groups"]

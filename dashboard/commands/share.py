@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from analysis import dp, dp_releases, store
+from analysis import dp, dp_releases, shop, store
 from analysis.atomic_file import write_text_atomic
 from analysis.errors import ShoplensError
 from analysis.users import AuthError, allows
@@ -71,7 +71,8 @@ def cmd_share(args) -> dict:
         if out is not None:
             at = datetime.now().isoformat(timespec="seconds")
             write_text_atomic(out, dp_releases.export_csv(
-                res, f"Shoplens shared export: {res.query}; released by {args.who} at {at}"))
+                res, f"Shoplens shared export: {res.query}; released by {args.who} at {at}; money in "
+                     f"{shop.currency(con)}"))  # as the Share page writes it
             result["out"] = str(out)
         store.audit(con, args.who, "dp_release", res.query, {"via": "cli", **result})
         return result
