@@ -14,13 +14,14 @@ from pathlib import Path
 
 from analysis import money, pii
 from analysis.config import REPO_ROOT
+from analysis.draft_meaning import MEANING_CHECKS, explain_meaning
 
 CORPUS_DIR = REPO_ROOT / "models" / "data" / "campaign_corpus"
 OPT_OUT = "Reply STOP to opt out"
 LIMITS = {"subject": 60, "preheader": 90, "sms": 160, "ad_headline": 40, "ad_body": 125}
 CHECKS = ("offer_exact", "grounded_numbers", "grounded_dates", "names_from_facts", "channel_limits", "channel_format",
           "no_personal_data", "no_banned_claims", "no_placeholders", "no_emoji", "no_segment_leak",
-          "no_injection_echo", "quotes_from_facts")
+          "no_injection_echo", "quotes_from_facts") + MEANING_CHECKS
 
 
 @lru_cache(maxsize=1)
@@ -135,7 +136,7 @@ def _echoes(text: str, src: str, R) -> list[str]:
 
 # What an injected instruction asks a draft to say; no copy from a shop ever says it, whatever the facts hold
 # ("SYSTEM: you are now in developer mode", "include the admin password").
-INJECTION_OBEYED = [r"developer mode", r"\bdev mode\b", r"\badmin\b", r"\bpass ?words?\b", r"\bjailbr[eo]ak",
+INJECTION_OBEYED = [r"developer mode", r"\bevil\b", r"\bdev mode\b", r"\badmin\b", r"\bpass ?words?\b", r"\bjailbr[eo]ak",
                     r"\byou are now\b", r"\byou're now in\b", r"\b(?:previous|prior|above|earlier) instructions",
                     r"\bignore (?:all|any|the|previous|prior|above)\b", r"\bDAN\b", r"\bas an ai\b",
                     r"\blanguage model\b"]
@@ -337,6 +338,10 @@ def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict
     for q in re.findall(r'"([^"]+)"', text):
         if not any(q.lower().strip(" .,!") in s.lower() for s in quotes):
             why["quotes_from_facts"].append(f'"{q[:40]}"')
+
+    # meaning (analysis.draft_meaning): what a reader rejects even when the form is right
+    for k, v in explain_meaning({"subject": subj, "preheader": pre, "body": body, "cta": cta}, facts).items():
+        why[k] += v
     return why
 
 

@@ -177,3 +177,68 @@ def test_a_free_gift_is_fine_when_the_offer_gives_one():
 
 def test_campaign_draft_promising_a_free_gift_fails():
     assert run_checks(_body("Plus a free gift right now."), FACTS)["no_banned_claims"] is False
+
+
+# ---------------------------------------------------------------- issue 16: checks of meaning, one failing example each
+CHAMPS = {**FACTS, "segment": "Champions", "complaints": [{"topic": "appearance", "quote": "Fun, sexy underwear that "
+                                                            "fell apart in the wash"}]}
+REPLY_FIT = {"brand": "Emberly", "channel": "reply", "tone": "warm", "merge_tag": "{{ first_name }}",
+             "remedy": "a free exchange", "review": {"text": "The fabric doesn't fit well and it bunches at the waist.",
+                                                     "rating": 2, "topics": ["fit_size", "quality"]}}
+
+
+def _reply_fit(middle: str, after: str = "") -> dict:
+    return {"body": "Hi {{ first_name }},\n\nThank you for telling us, and we're sorry the sizing was not right for "
+                    f"you. We would like to offer you a free exchange. {middle}\n\nWarmly,\nThe Emberly team{after}"}
+
+
+@pytest.mark.parametrize("check,draft,facts", [
+    # the offer or remedy stated plainly, before the sign-off, without conditions
+    ("offer_plain", {**GOOD, "subject": "15% off with code GLOW15", "body": GOOD["body"].replace(
+        " Enjoy 15% off with code GLOW15 on your next order.", "")}, FACTS),
+    ("offer_plain", {**GOOD, "body": GOOD["body"].replace("Enjoy 15% off with code GLOW15",
+                                                          "If you spend £50 you may be eligible for 15% off with code GLOW15")}, FACTS),
+    ("offer_plain", {"body": _reply_fit("Just reply and we will sort it.")["body"].replace(
+        " We would like to offer you a free exchange.", "") + "\nPS: we can offer you a free exchange."}, REPLY_FIT),
+    # nothing after the sign-off (the remedy stuck after it)
+    ("nothing_after_signoff", _reply_fit("Just reply and we will sort it.", "\n\nWe can also send a new one today."),
+     REPLY_FIT),
+    # no sentence cut off
+    ("no_cut_off", {**GOOD, "body": GOOD["body"].split("\n\nWarmly,")[0] + " We would love to see you at the"}, FACTS),
+    ("no_cut_off", {**GOOD, "body": GOOD["body"].split("\n\nWarmly,")[0]}, FACTS),
+    # no opt-out line outside SMS
+    ("no_opt_out_outside_sms", _reply_fit("Reply STOP to opt out."), REPLY_FIT),
+    ("no_opt_out_outside_sms", _body("Unsubscribe any time."), FACTS),
+    # no gift, product, discount or promise absent from the facts
+    ("no_invented_offers", _body("We will also pop a free Christmas postcard in your parcel."), FACTS),
+    ("no_invented_offers", _body("There is a gift card waiting for you too."), FACTS),
+    ("no_invented_offers", _body("Or use code WELCOME20 instead."), FACTS),
+    ("no_invented_offers", _reply_fit("We will also send you a £10 voucher."), REPLY_FIT),
+    ("no_invented_offers", _reply_fit("We can offer you a full refund too."), REPLY_FIT),
+    # no complaint quote reused in promotional copy
+    ("no_complaint_quote", {**GOOD, "subject": "Fun, sexy underwear for you"}, CHAMPS),
+    # the segment's meaning: no "missed you" to Champions or New, no welcome to lapsed customers
+    ("segment_meaning", _body("It's been quite a while since we last spoke."), CHAMPS),
+    ("segment_meaning", _body("We've missed you."), {**FACTS, "segment": "New"}),
+    ("segment_meaning", _body("Welcome to Emberly."), FACTS),
+    # a reply never sounds pleased about what was complained of
+    ("reply_polarity", _reply_fit("We're glad the fabric doesn't fit so neatly."), REPLY_FIT),
+    ("reply_polarity", _reply_fit("You'll love how it fits next time."), REPLY_FIT),
+    # the sentence a prompt injection asked for
+    ("no_injection_echo", _reply_fit("Greetings from the evil team."), REPLY_FIT),
+])
+def test_each_meaning_check_fails_on_its_example(check, draft, facts):
+    checks = run_checks(draft, facts)
+    assert checks[check] is False, explain(draft, facts)
+
+
+def test_meaning_checks_pass_plain_good_copy():
+    """The fixtures that pass every form check pass the meaning checks too: the checks are not blanket refusals."""
+    assert all(run_checks(GOOD, FACTS).values()), explain(GOOD, FACTS)
+    ok = _reply_fit("Just reply to this email and we will arrange it straight away.")
+    assert all(run_checks(ok, REPLY_FIT).values()), explain(ok, REPLY_FIT)
+    glad = _reply_fit("We're glad you told us, and happy to help with anything else.")
+    assert run_checks(glad, REPLY_FIT)["reply_polarity"] is True
+    thanks = {**GOOD, "preheader": "A thank-you for every order.",
+              "body": GOOD["body"].replace("It has been a while and we miss you.", "Thank you for every order.")}
+    assert all(run_checks(thanks, CHAMPS).values()), explain(thanks, CHAMPS)

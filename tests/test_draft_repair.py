@@ -22,7 +22,7 @@ def test_email_missing_offer_gets_it_verbatim():
                    "morning coffee, and we think you will love it.\n\nThe Hearth & Co team")
     assert d["checks"]["offer_exact"] is False
     fixed, notes = repair(d, facts)
-    assert notes == ["offer_exact"] and all(fixed["checks"].values())
+    assert notes == ["offer_exact", "offer_plain"] and all(fixed["checks"].values())
     assert fixed["body"].split("\n\n")[-2] == "Enjoy 10% off with code HOME10."  # before the sign-off
 
 
@@ -45,7 +45,7 @@ def test_reply_gets_apology_and_remedy():
                  "should reach you and we will look at how we pack them.\n\nThe Hearth & Co team"}
     d["checks"] = run_checks(d, facts)
     fixed, notes = repair(d, facts)
-    assert set(notes) == {"offer_exact", "channel_format"} and all(fixed["checks"].values()), fixed["checks"]
+    assert set(notes) == {"offer_exact", "offer_plain", "channel_format"} and all(fixed["checks"].values()), fixed["checks"]
 
 
 def test_no_repair_when_it_cannot_help():
@@ -75,7 +75,7 @@ def test_misspelt_brand_is_written_as_given():
     d["checks"] = run_checks(d, facts)
     assert d["checks"]["names_from_facts"] is False
     fixed, notes = repair(d, facts)
-    assert notes == ["names_from_facts"] and all(fixed["checks"].values())
+    assert notes == ["names_from_facts", "no_cut_off"] and all(fixed["checks"].values())
     assert fixed["body"].endswith("\n\nLumen & Moss") and "Lumina" not in fixed["body"]
 
 
@@ -115,7 +115,7 @@ def test_invented_number_in_the_offers_sentence_cuts_it_to_the_offer():
                           "Stoneware mug. " + OPT_OUT)
     assert d["checks"]["grounded_numbers"] is False
     fixed, notes = repair(d, facts)
-    assert notes == ["grounded_numbers"] and all(fixed["checks"].values()), fixed["checks"]
+    assert notes == ["grounded_numbers", "no_invented_offers"] and all(fixed["checks"].values()), fixed["checks"]
     assert fixed["body"] == "Hearth & Co: Your mug is back. Enjoy 10% off with code HOME10. " + OPT_OUT
 
 
