@@ -106,7 +106,8 @@ def _feedback(con, customers: list[str], k: int) -> tuple[list[dict], list[dict]
         counts = {"positive": {}, "negative": {}}
         for sent, topic, text in rows:
             counts[sent][topic] = counts[sent].get(topic, 0) + 1
-            out[sent].setdefault(topic, short_quote(text))
+            if topic not in out[sent]:  # masking is the slow part: only the quote kept is masked
+                out[sent][topic] = short_quote(text)
         pick = {s: sorted(counts[s], key=lambda t: (-counts[s][t], t))[:k] for s in counts}
         praised = [{"topic": t, "quote": out["positive"][t]} for t in pick["positive"]]
         complaints = [{"topic": t, "quote": out["negative"][t]} for t in pick["negative"]]
@@ -114,8 +115,8 @@ def _feedback(con, customers: list[str], k: int) -> tuple[list[dict], list[dict]
     rows = con.execute(
         f"""SELECT rating, text FROM reviews WHERE {scope} AND text IS NOT NULL AND length(trim(text)) > 10
             AND rating IS NOT NULL ORDER BY length(text), review_id""", args).fetchall()
-    good = [short_quote(t) for r, t in rows if r >= 4][:k]
-    bad = [short_quote(t) for r, t in rows if r <= 2][:k]
+    good = [short_quote(t) for t in [t for r, t in rows if r >= 4][:k]]  # mask only the quotes kept
+    bad = [short_quote(t) for t in [t for r, t in rows if r <= 2][:k]]
     return ([{"topic": "general", "quote": q} for q in good], [{"topic": "general", "quote": q} for q in bad],
             f"ratings ({where})" if rows else "none")
 

@@ -1,7 +1,9 @@
 """Reading and writing the `drafts` table, and the queue of reviews that need a reply, so pages hold no SQL.
 
 The table has no preheader or cta column (schema v1), so those two travel inside the facts JSON under COPY_KEY and
-come back out in `get`; the rest of the facts record is stored exactly as the draft was written from it.
+come back out in `get`, with what wrote the draft (`writer`: template, template + model, model; `model_parts`: the
+lines a phrase model wrote) and the candidates held back while writing it (`held_back`: text and reasons); the rest
+of the facts record is stored exactly as the draft was written from it.
 """
 from __future__ import annotations
 
@@ -14,7 +16,13 @@ import pandas as pd
 from analysis.schema import LATEST_LABELS
 
 STATUSES = ("new", "edited", "approved", "discarded")
-COPY_KEY = "_copy"  # preheader and cta of the draft, kept with its facts until the schema has columns for them
+COPY_KEY = "_copy"  # preheader, cta, writer, model_parts, held_back: kept with the facts (no schema change)
+WRITTEN_BEFORE = "model"  # drafts stored before the writer was recorded all came from the copy model
+
+
+def _copy_extra(draft: dict) -> dict:
+    return {"preheader": draft.get("preheader"), "cta": draft.get("cta"), "writer": draft.get("writer"),
+            "model_parts": draft.get("model_parts") or [], "held_back": draft.get("held_back") or []}
 
 
 def _row(con, draft_id: str) -> tuple | None:
@@ -27,7 +35,7 @@ def save(con, draft: dict, who: str, status: str = "new") -> str:
     if status not in STATUSES:
         raise ValueError(f"unknown draft status {status!r}")
     draft_id = uuid.uuid4().hex[:12]
-    facts = {**(draft.get("facts") or {}), COPY_KEY: {"preheader": draft.get("preheader"), "cta": draft.get("cta")}}
+    facts = {**(draft.get("facts") or {}), COPY_KEY: _copy_extra(draft)}
     con.execute('INSERT INTO drafts (draft_id, segment, channel, offer, subject, body, facts, checks, model_version, '
                 'status, who, "at") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
                 [draft_id, draft.get("segment"), draft["channel"], draft.get("offer"), draft.get("subject"),
@@ -51,7 +59,9 @@ def update(con, draft_id: str, draft: dict, status: str, who: str) -> None:
     row = _row(con, draft_id)
     if row is None:
         raise KeyError(draft_id)
-    facts = {**json.loads(row[6]), COPY_KEY: {"preheader": draft.get("preheader"), "cta": draft.get("cta")}}
+    old = json.loads(row[6])
+    facts = {**old, COPY_KEY: {**(old.get(COPY_KEY) or {}), "preheader": draft.get("preheader"),
+                               "cta": draft.get("cta")}}  # an edit keeps who wrote it and what was held back
     con.execute('UPDATE drafts SET subject = ?, body = ?, facts = ?, checks = ?, status = ?, who = ?, "at" = ? '
                 'WHERE draft_id = ?', [draft.get("subject"), draft.get("body"), json.dumps(facts, default=str),
                                        json.dumps(draft.get("checks") or {}), status, who, datetime.now(), draft_id])
@@ -74,13 +84,15 @@ def get(con, draft_id: str) -> dict | None:
     return {"draft_id": row[0], "segment": row[1], "channel": row[2], "offer": row[3], "subject": row[4],
             "preheader": extra.get("preheader"), "body": row[5], "cta": extra.get("cta"), "facts": facts,
             "checks": json.loads(row[7]) if row[7] else {}, "model_version": row[8], "status": row[9],
-            "who": row[10], "at": row[11]}
+            "who": row[10], "at": row[11], "writer": extra.get("writer") or WRITTEN_BEFORE,
+            "model_parts": extra.get("model_parts") or [], "held_back": extra.get("held_back") or []}
 
 
 def recent(con, channel: str | None = None, limit: int = 200, exclude_channel: str | None = None) -> pd.DataFrame:
     """Latest drafts first, for the history tables (checks summarised as passed/failed names); the channel filters
     run before the limit, so a burst of replies never empties the campaign history."""
-    df = con.execute('SELECT draft_id, "at", segment, channel, offer, subject, body, status, model_version, who, '
+    df = con.execute('SELECT draft_id, "at", segment, channel, offer, subject, body, status, '
+                     f"coalesce(facts->'{COPY_KEY}'->>'writer', '{WRITTEN_BEFORE}') AS writer, model_version, who, "
                      'checks FROM drafts WHERE (? IS NULL OR channel = ?) AND (? IS NULL OR channel <> ?) '
                      'ORDER BY "at" DESC LIMIT ?', [channel, channel, exclude_channel, exclude_channel, limit]).df()
     failed = [", ".join(k for k, v in json.loads(c or "{}").items() if not v) for c in df["checks"]]

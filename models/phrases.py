@@ -20,6 +20,7 @@ import re
 from typing import Protocol, runtime_checkable
 
 KINDS = ("subject", "hook")
+MAX_TOKENS = {"subject": 24, "hook": 96}  # SmolPhrases: enough for the subject line / the headers and a sentence
 
 
 @runtime_checkable
@@ -63,14 +64,18 @@ class SmolPhrases:
 
     def propose(self, kind: str, facts: dict, n: int, frame: str) -> list[str]:
         check_kind(kind)
+        from models.prompt import parse_output
+
         f = {**facts, "channel": "email"}  # email drafts carry both a subject and a body to take the hook from
-        raw = self.generator.generate([f], n=n)[0]
+        # a subject is the first line the model writes; a hook needs the header lines and the body's first sentence
+        raw = self.generator.generate([f], n=n, max_new_tokens=MAX_TOKENS[kind])[0]
         out = []
         for text, _ in raw:
-            from models.prompt import parse_output
-
-            fields = parse_output(text, "email")
-            s = (fields.get("subject") or "") if kind == "subject" else first_sentence(fields.get("body") or "")
+            if kind == "subject":
+                line, complete, _ = text.partition("\n")  # a subject cut by the token cap is no proposal
+                s = line.partition(":")[2] if complete else ""
+            else:
+                s = first_sentence(parse_output(text, "email").get("body") or "")
             s = " ".join(s.split())
             if s and s not in out:
                 out.append(s)

@@ -29,12 +29,23 @@ def _write(path: str | None, drafts: list[dict]) -> str | None:
     return str(write_text_atomic(Path(path), json.dumps(drafts, indent=1, ensure_ascii=False)))
 
 
-def _summary(drafts: list[dict], gen, out: str | None) -> dict:
-    c = gen.last_candidates
+def load_writer(writer: str, device: str = "auto"):
+    """The CopyWriter for `--writer` (models.copy_writer); the copy model is loaded only for the model writers."""
+    from models.copy_writer import make
+
+    return make(writer, load_generator, device)
+
+
+def _summary(drafts: list[dict], w, out: str | None) -> dict:
+    c = w.last_candidates
     return {"drafts": len(drafts), "candidates": len(c), "passing": sum(x["passed"] for x in c),
-            "model_version": gen.model_version, "out": out}
+            "held_back": len(getattr(w, "last_held_back", [])), "writer": w.label, "model_version": w.model_version,
+            "out": out}
 
 
+WRITER_CHOICES = ("template", "template+model", "model")  # models.copy_writer.WRITERS, without importing torch
+WRITER_HELP = ("template: vetted slot templates (default); template+model: the copy model proposes subject lines and "
+               "openings, each kept only if every check passes; model: the copy model writes the whole draft")
 MAX_N = 16  # candidates are sampled in one batch; more only costs memory and time
 
 
@@ -49,22 +60,24 @@ def cmd_draft(args) -> dict:
     check_n(args.n)
     con = store.connect(args.db)
     facts = segment_facts(con, args.segment, args.channel, args.offer, tone=args.tone, brand=shop.brand(con, args.brand))
-    gen = load_generator(args.device)
-    drafts = gen.draft(facts, n=args.n, keep_failing=args.show_failing)
+    if args.link:
+        facts["link"] = args.link
+    w = load_writer(args.writer, args.device)
+    drafts = w.draft(facts, n=args.n, keep_failing=args.show_failing)
     drafts_store.save_all(con, drafts, args.who)  # one transaction: a killed run stores all or none
     out = _write(args.out, drafts)
-    return _summary(drafts, gen, out)
+    return _summary(drafts, w, out)
 
 
 def cmd_reply(args) -> dict:
     check_n(args.n)
     con = store.connect(args.db)
     facts = reply_facts(con, args.review_id, brand=shop.brand(con, args.brand), remedy=args.remedy, tone=args.tone)
-    gen = load_generator(args.device)
-    drafts = gen.draft(facts, n=args.n, keep_failing=args.show_failing)
+    w = load_writer(args.writer, args.device)
+    drafts = w.draft(facts, n=args.n, keep_failing=args.show_failing)
     drafts_store.save_all(con, drafts, args.who)  # one transaction: a killed run stores all or none
     out = _write(args.out, drafts)
-    return _summary(drafts, gen, out)
+    return _summary(drafts, w, out)
 
 
 def register(sub) -> None:
@@ -78,6 +91,8 @@ def register(sub) -> None:
     s.add_argument("--out", required=True)
     s.add_argument("--show-failing", action="store_true", help="keep failing candidates, marked by their checks")
     s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    s.add_argument("--writer", default="template", choices=WRITER_CHOICES, help=WRITER_HELP)
+    s.add_argument("--link", help="shop link a template sentence may use, e.g. https://example.com/shop")
     s.set_defaults(func=cmd_draft)
     s = sub.add_parser("reply", help="draft a checked reply to a review")
     s.add_argument("--review-id", required=True)
@@ -88,4 +103,5 @@ def register(sub) -> None:
     s.add_argument("--out")
     s.add_argument("--show-failing", action="store_true")
     s.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    s.add_argument("--writer", default="template", choices=WRITER_CHOICES, help=WRITER_HELP)
     s.set_defaults(func=cmd_reply)
