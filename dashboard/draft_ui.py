@@ -15,6 +15,10 @@ from dashboard import auth, state
 LABELS = {"subject": "Subject", "preheader": "Preheader", "cta": "Call to action", "body": "Body"}
 FIELDS = {"email": ("subject", "preheader", "body", "cta"), "ad": ("subject", "body", "cta"), "sms": ("body",),
           "reply": ("body",)}
+WRITERS = {"template": "template", "template+model": "template + model", "model": "model"}
+WRITER_HELP = ("template: vetted sentences filled from the facts (instant, the default). template + model: the copy "
+               "model proposes subject lines and openings; each is kept only if every check passes, else the "
+               "template's line is used. model: the copy model writes the whole draft.")
 STATUS_COLOR = {"new": "blue", "edited": "orange", "approved": "green", "discarded": "gray"}
 
 
@@ -41,6 +45,32 @@ def checks_summary(d: dict) -> None:
     st.markdown("\n".join(f"- **{k}**: {'; '.join(why.get(k) or ['failed'])}" for k in failed))
 
 
+def written_by(d: dict) -> None:
+    """What wrote the draft: the templates, the templates with model lines (which ones), or the model."""
+    w = d.get("writer") or "model"
+    parts = d.get("model_parts") or []
+    extra = ""
+    if w == "template + model":
+        extra = (" · model wrote the " + " and ".join("opening" if p == "hook" else p for p in parts)) if parts else \
+            " · every model line was held back; template lines used"
+    st.caption(f"Written by **{w}**{extra} · `{d.get('model_version')}`")
+
+
+def held_back(d: dict) -> None:
+    """The candidates and model lines held back while writing this draft, each with why."""
+    items = d.get("held_back") or []
+    if not items:
+        return
+    with st.expander(f"Held back ({len(items)})"):
+        for h in items:
+            what = {"hook": "Opening", "subject": "Subject", "draft": "Candidate", "model": "Model"}.get(h.get("part"),
+                                                                                                      "Candidate")
+            st.markdown(f"**{what}**")
+            if h.get("text"):
+                st.text(h["text"])  # the model's words as plain text, never rendered as markdown
+            st.caption("; ".join(h.get("reasons") or []))
+
+
 def draft_card(items: list[dict], i: int, regenerate: Callable[[dict], dict | None] | None = None) -> None:
     """Card for items[i]; edits, approval, regeneration and discarding write to the drafts table and to `items`."""
     d = items[i]
@@ -51,8 +81,9 @@ def draft_card(items: list[dict], i: int, regenerate: Callable[[dict], dict | No
         head[0].markdown(f"**Draft {i + 1}** · {ch}")
         with head[1]:
             st.badge(d["status"], color=STATUS_COLOR.get(d["status"], "gray"))
-        st.caption(f"Model {d['model_version']}")
+        written_by(d)
         checks_summary(d)
+        held_back(d)
         if flash:
             getattr(st, flash[0])(flash[1])
         with st.form(f"draft_form_{did}", border=False):

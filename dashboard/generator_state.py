@@ -28,8 +28,31 @@ def generator(device: str = "auto"):
         return None, f"The copy model could not be loaded ({type(exc).__name__}: {exc})"
 
 
+def writer(name: str, device: str = "auto"):
+    """(models.copy_writer.CopyWriter for `name`, None) or (None, message): the template writer loads no model; the
+    model writers share the one cached copy model."""
+    from models.copy_writer import CopyWriter, check_writer, default_phrase_model
+
+    try:
+        name = check_writer(name)
+        if name == "template":
+            return CopyWriter("template"), None
+    except ShoplensError as exc:  # a bad shop templates file: one message, the page keeps working
+        return None, str(exc)
+    gen, err = generator(device)
+    if err:
+        return None, err
+    try:
+        if name == "model":
+            return CopyWriter("model", generator=gen), None
+        return CopyWriter("template+model", phrases=default_phrase_model(gen)), None
+    except ShoplensError as exc:
+        return None, str(exc)
+
+
 def draft(gen, facts: dict, **kwargs) -> tuple[list[dict], list[dict], object]:
-    """(gen.draft(facts, **kwargs), that call's candidates, its GenStats), run on the app's model thread
+    """(gen.draft(facts, **kwargs), that call's candidates, its stats), run on the app's model thread (gen: a
+    models.copy_writer.CopyWriter or a models.generator.Generator)
     (dashboard.model_thread: one thread for all torch work). Candidates and stats are taken there, before a request
     queued by another session can replace them."""
     from dashboard import model_thread
@@ -38,6 +61,18 @@ def draft(gen, facts: dict, **kwargs) -> tuple[list[dict], list[dict], object]:
         return gen.draft(facts, **kwargs), list(gen.last_candidates), gen.last_stats
 
     return model_thread.run(job)
+
+
+def writer_version(name: str) -> str:
+    """What a writer's drafts will carry as model_version, without loading a model."""
+    from analysis import copy_templates
+
+    try:
+        t = copy_templates.load().version
+    except ShoplensError as exc:
+        return f"templates unusable ({exc.what})"
+    key = name.replace(" ", "")
+    return t if key == "template" else active_version() if key == "model" else f"{t} + {active_version()}"
 
 
 def active_version() -> str:

@@ -60,12 +60,17 @@ def test_campaigns_generate_edit_approve_and_injection(app_db):
     assert at.multiselect(key="campaign_segments").value == ["At risk"]
     facts_json = at.json[0].value
     assert INJECTION in facts_json  # the injected text is shown as a customer quote: data, in plain sight
+    assert at.selectbox(key="campaign_writer").value == "template"  # the default; this test drives the model path
+    at.selectbox(key="campaign_writer").set_value("model")
     at.number_input(key="campaign_n").set_value(2)
     at.number_input(key="campaign_max_tokens").set_value(4)
     at.button(key="campaign_generate").click().run()
     assert not at.exception, [e.value for e in at.exception]
     items = at.session_state["campaign_items"]
-    assert len(items) == 2 and all(d["segment"] == "At risk" and d["channel"] == "email" for d in items)
+    # two candidates of four tokens each; identical ones are merged (issue 16) and the merge is on record
+    assert 1 <= len(items) <= 2 and all(d["segment"] == "At risk" and d["channel"] == "email" for d in items)
+    assert all(d["writer"] == "model" for d in items)
+    assert len(items) == 2 or any("merged" in r for h in items[0]["held_back"] for r in h["reasons"])
     assert items[0]["facts"]["praised"][0]["quote"].startswith(INJECTION)
     did = items[0]["draft_id"]
     row = stored(app_db, did)
@@ -106,10 +111,13 @@ def test_campaigns_model_load_failure(app_db, monkeypatch):
     generator_state.clear()
     monkeypatch.setattr(drafts, "load_generator", broken)
     at = open_app("views/campaigns.py", role="admin")
+    at.selectbox(key="campaign_writer").set_value("model")
     at.button(key="campaign_generate").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Drafting is unavailable" in e.value and "no weights" in e.value for e in at.error)
-    assert at.session_state["campaign_items"] == []
+    at.selectbox(key="campaign_writer").set_value("template")  # the templates need no model: drafting goes on
+    at.button(key="campaign_generate").click().run()
+    assert not at.exception and len(at.session_state["campaign_items"]) == 3
     at.switch_page("views/segments.py")  # the rest of the app keeps working
     at.run()
     assert not at.exception and at.title[0].value == "Segments"
@@ -121,6 +129,7 @@ def test_replies_queue_draft_and_approve(app_db):
     assert at.title[0].value == "Replies"
     assert at.selectbox(key="reply_review").value == "inj-reply"  # labels exist: the queue is negative sentiment
     assert "negative sentiment" in at.metric[0].help
+    at.selectbox(key="reply_writer").set_value("model")
     at.number_input(key="reply_n").set_value(1)
     at.number_input(key="reply_max_tokens").set_value(4)
     at.button(key="reply_generate").click().run()
@@ -152,8 +161,9 @@ def test_reply_queue_falls_back_to_ratings(db):
     drafts_store.set_status(con, did, "approved", "t")
     q, _ = drafts_store.reply_queue(con)
     assert q.set_index("review_id").loc["a", "reply_status"] == "approved"
-    assert json.loads(con.execute("SELECT facts FROM drafts").fetchone()[0])["_copy"] == {"preheader": None,
-                                                                                       "cta": None}
+    assert json.loads(con.execute("SELECT facts FROM drafts").fetchone()[0])["_copy"] == {
+        "preheader": None, "cta": None, "writer": None, "model_parts": [], "held_back": []}
+    assert drafts_store.get(con, did)["writer"] == "model"  # a draft stored without a writer came from the model
 
 
 def test_campaign_history_filters_replies_before_the_limit(db):
@@ -210,10 +220,12 @@ def test_replies_page_never_shows_a_reviewers_name_or_address_to_a_marketer(demo
     state.invalidate()  # the queue is a cached query: an earlier test in this module may have read it already
     parrot = ParrotGenerator()
     monkeypatch.setattr(generator_state, "generator", lambda device="auto": (parrot, None))
-    monkeypatch.setattr(generator_state, "draft", lambda gen, facts, **kw: (gen.draft(facts, n=kw.get("n", 1)), [], None))
+    monkeypatch.setattr(generator_state, "draft", lambda gen, facts, **kw: (
+        gen.draft(facts, n=kw.get("n", 1), keep_failing=kw.get("keep_failing", False)), [], None))
 
     at = open_app("views/replies.py", role="marketer")
     at.selectbox(key="reply_review").set_value("pii-1").run()
+    at.selectbox(key="reply_writer").set_value("model")  # the parrot stands in for the copy model
     at.number_input(key="reply_n").set_value(1)
     at.button(key="reply_generate").click().run()
     assert not at.exception, [e.value for e in at.exception]
@@ -224,3 +236,23 @@ def test_replies_page_never_shows_a_reviewers_name_or_address_to_a_marketer(demo
     assert not [leak for leak in LEAKS if leak in shown]  # ...without the reviewer's name or street address
     stored_row = stored(demo_db, item["draft_id"])
     assert not [leak for leak in LEAKS if leak in json.dumps(stored_row, default=str)]
+
+
+def test_campaigns_and_replies_with_the_template_writer_say_what_wrote_them(app_db):
+    """The default writer: every draft passes, each card says it was written by the templates (issue 16)."""
+    at = open_app("views/campaigns.py", role="admin")
+    at.button(key="campaign_generate").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    items = at.session_state["campaign_items"]
+    assert len(items) == 3 and all(d["writer"] == "template" and all(d["checks"].values()) for d in items)
+    assert any("Written by **template**" in c.value for c in at.caption)
+    row = stored(app_db, items[0]["draft_id"])
+    assert row["writer"] == "template" and row["model_version"].startswith("templates-")
+
+    at = open_app("views/replies.py", role="admin")
+    at.selectbox(key="reply_review").set_value("inj-reply").run()
+    at.button(key="reply_generate").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    replies = at.session_state["reply_items"]["inj-reply"]
+    assert replies and all(d["writer"] == "template" and all(d["checks"].values()) for d in replies)
+    assert all("90%" not in d["body"] and "a full refund" in d["body"] for d in replies)

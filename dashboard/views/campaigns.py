@@ -68,14 +68,15 @@ REPAIR_WORDS = {"offer_exact": "offer written verbatim", "channel_limits": "cut 
 
 
 def write_drafts(gen, facts_list: list[dict], n: int, max_new_tokens: int | None) -> tuple[list[dict], str]:
-    """(stored drafts, what the checked repairs changed and how long the model took, for the status line), one
-    batch of n candidates per segment."""
+    """(stored drafts, what the checked repairs changed, what was held back and how long writing took, for the
+    status line), one batch of n candidates per segment; gen is the chosen models.copy_writer.CopyWriter."""
     bar = st.progress(0.0, text="Starting…")
-    out, repairs, repaired, seconds = [], Counter(), 0, 0.0
+    out, repairs, repaired, seconds, held = [], Counter(), 0, 0.0, 0
     for j, facts in enumerate(facts_list):
         bar.progress(j / len(facts_list), text=f"{facts['segment']}: sampling {n} candidates and checking them…")
         drafts, cands, stats = generator_state.draft(gen, facts, n=n, keep_failing=True,
                                                      max_new_tokens=max_new_tokens)
+        held += sum(len(d.get("held_back") or []) for d in drafts)
         out += draft_ui.store_new(drafts)
         repairs.update(REPAIR_WORDS.get(k, k) for c in cands for k in c.get("repaired") or [])
         repaired += sum(bool(c.get("repaired")) for c in cands)
@@ -83,16 +84,25 @@ def write_drafts(gen, facts_list: list[dict], n: int, max_new_tokens: int | None
     bar.progress(1.0, text="Done")
     what = ", ".join(f"{k} {v}" for k, v in repairs.most_common())
     fixed = f" ({repaired} after a small checked repair: {what})" if repaired else ""
-    return out, f"{fixed}; the model wrote them in {seconds:.0f} s"
+    kept = f"; {held} candidates or lines held back (see each draft)" if held else ""
+    return out, f"{fixed}{kept}; written by {gen.label} in {seconds:.1f} s"
 
 
 def regenerate(facts: dict) -> dict | None:
-    gen, err = generator_state.generator()
+    """One new candidate from the writer chosen now; a fresh seed so the templates pick other variants."""
+    import random
+
+    gen, err = generator_state.writer(writer_name)
     if err:
         st.session_state["campaign_model_error"] = err
         st.error(err)
         return None
-    return generator_state.draft(gen, facts, n=1, keep_failing=True, max_new_tokens=max_tokens or None)[0][0]
+    drafts = generator_state.draft(gen, facts, n=1, keep_failing=True, max_new_tokens=max_tokens or None,
+                                   seed=random.randrange(1 << 30))[0]
+    if not drafts:
+        st.error("No candidate could be written; every one was held back.")
+        return None
+    return drafts[0]
 
 
 auth.require_role("marketer")
@@ -128,21 +138,25 @@ if facts_list:
     with st.expander("Facts records as the model will read them"):
         st.json(facts_list, expanded=1)
 
-c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+c0, c1, c2, c3 = st.columns([1.3, 1, 1, 2], vertical_alignment="bottom")
+writer_name = c0.selectbox("Writer", list(draft_ui.WRITERS), format_func=draft_ui.WRITERS.get, key="campaign_writer",
+                           help=draft_ui.WRITER_HELP)
 n = c1.number_input("Candidates per segment", 1, 6, 3, key="campaign_n")
 max_tokens = c2.number_input("Max new tokens (0 = default)", 0, 400, 0, step=10, key="campaign_max_tokens",
-                             help="0 = the channel default. Fewer tokens write faster but may cut a draft short; the checks will say so.")
+                             help="Model writers only. 0 = the channel default. Fewer tokens write faster but may cut "
+                                  "a draft short; the checks will say so.")
 go = c3.button("Generate drafts", type="primary", icon=":material/edit_note:", disabled=not facts_list,
                key="campaign_generate")
-c3.caption(f"Model: `{generator_state.active_version()}` · on a 2-core CPU about 15 s per segment for email, "
-           "5 s for SMS or ads")
+c3.caption(f"Writes with `{generator_state.writer_version(writer_name)}` · "
+           + ("templates take under a second" if writer_name == "template" else
+              "on a 2-core CPU about 15 s per segment for email, 5 s for SMS or ads"))
 if go:
     with st.status("Writing drafts…", expanded=True) as status:
-        st.write("Loading the copy model…")
-        gen, err = generator_state.generator()
+        st.write("Loading the templates…" if writer_name == "template" else "Loading the copy model…")
+        gen, err = generator_state.writer(writer_name)
         if err:
             st.session_state["campaign_model_error"] = err
-            status.update(label="The copy model could not be loaded", state="error", expanded=False)
+            status.update(label="The writer could not be loaded", state="error", expanded=False)
         else:
             st.session_state.pop("campaign_model_error", None)
             new, how = write_drafts(gen, facts_list, int(n), int(max_tokens) or None)

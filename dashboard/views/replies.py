@@ -11,13 +11,13 @@ from dashboard import auth, draft_ui, generator_state, shop_ui, state
 SHOWN = 200  # reviews listed and offered for drafting at once; the metric counts them all
 
 
-def draft_replies(facts: dict, n: int) -> list[dict] | None:
-    gen, err = generator_state.generator()
+def draft_replies(facts: dict, n: int, seed: int | None = None) -> list[dict] | None:
+    gen, err = generator_state.writer(writer_name)
     if err:
         st.session_state["reply_model_error"] = err
         return None
     st.session_state.pop("reply_model_error", None)
-    return generator_state.draft(gen, facts, n=n, keep_failing=True, max_new_tokens=max_tokens or None)[0]
+    return generator_state.draft(gen, facts, n=n, keep_failing=True, max_new_tokens=max_tokens or None, seed=seed)[0]
 
 
 auth.require_role("marketer")
@@ -73,7 +73,9 @@ with st.container(border=True):
     topics = row["topics"] if isinstance(row["topics"], (list, tuple)) or hasattr(row["topics"], "tolist") else []
     st.caption("Topics: " + (", ".join(topics) or "none labelled"))
 
-c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="bottom")
+c0, c1, c2, c3 = st.columns([1.3, 1, 1, 2], vertical_alignment="bottom")
+writer_name = c0.selectbox("Writer", list(draft_ui.WRITERS), format_func=draft_ui.WRITERS.get, key="reply_writer",
+                           help=draft_ui.WRITER_HELP)
 n = c1.number_input("Candidates", 1, 4, 2, key="reply_n")
 max_tokens = c2.number_input("Max new tokens (0 = default)", 0, 400, 0, step=10, key="reply_max_tokens",
                            help="0 = the default length. Fewer tokens write faster but may cut a reply short.")
@@ -88,14 +90,16 @@ if go:
         facts = None
     if facts:
         with st.status("Drafting replies…", expanded=True) as status:
-            st.write("Loading the copy model and sampling candidates…")
+            st.write("Filling the reply templates…" if writer_name == "template" else
+                     "Loading the copy model and sampling candidates…")
             drafts = draft_replies(facts, int(n))
             if drafts is None:
-                status.update(label="The copy model could not be loaded", state="error", expanded=False)
+                status.update(label="The writer could not be loaded", state="error", expanded=False)
             else:
                 items[:0] = draft_ui.store_new(drafts)
                 ok = sum(all(d["checks"].values()) for d in drafts)
-                status.update(label=f"{len(drafts)} replies drafted and stored; {ok} pass every check",
+                status.update(label=f"{len(drafts)} replies drafted and stored by the {draft_ui.WRITERS[writer_name]} "
+                                    f"writer; {ok} pass every check",
                               state="complete", expanded=False)
 if st.session_state.get("reply_model_error"):
     st.error(f"Drafting is unavailable: {st.session_state['reply_model_error']}. The rest of Shoplens works as usual.",
@@ -103,7 +107,9 @@ if st.session_state.get("reply_model_error"):
 
 
 def regenerate(facts: dict) -> dict | None:
-    out = draft_replies(facts, 1)
+    import random
+
+    out = draft_replies(facts, 1, seed=random.randrange(1 << 30))
     return out[0] if out else None
 
 
