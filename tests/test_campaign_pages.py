@@ -32,7 +32,9 @@ def app_db(demo_db):
     con = store.connect(demo_db)
     table = rfm.rfm_table(con)
     cid = str(table[table["segment"] == "At risk"]["customer_id"].iloc[0])
-    con.execute("INSERT INTO reviews (review_id, text, rating, customer_id) VALUES (?, ?, 5, ?), (?, ?, 1, ?)",
+    # newest: the demo's reviews are labelled too, and the queue lists the worst rating, newest first
+    con.execute("INSERT INTO reviews (review_id, text, rating, customer_id, created_at) VALUES (?, ?, 5, ?, now()), "
+                "(?, ?, 1, ?, now())",
                 ["inj-praise", INJECTION + ".", cid, "inj-reply", INJECTION + ". The lamp arrived broken.", cid])
     con.execute("INSERT INTO review_labels (review_id, model_version, sentiment, sentiment_score, topics, scored_at) "
                 "VALUES ('inj-praise', 't', 'positive', 0.9, ['quality'], now()), "
@@ -128,7 +130,7 @@ def test_replies_queue_draft_and_approve(app_db):
     at = open_app("views/replies.py", role="admin")
     assert at.title[0].value == "Replies"
     assert at.selectbox(key="reply_review").value == "inj-reply"  # labels exist: the queue is negative sentiment
-    assert "negative sentiment" in at.metric[0].help
+    assert "negative" in at.metric[0].help
     at.selectbox(key="reply_writer").set_value("model")
     at.number_input(key="reply_n").set_value(1)
     at.number_input(key="reply_max_tokens").set_value(4)

@@ -145,7 +145,8 @@ def test_reply_json_never_holds_the_reviewers_name_or_address(tmp_path, write, m
     monkeypatch.setenv("SHOPLENS_HOME", str(tmp_path))
     monkeypatch.setattr(drafts, "load_generator", lambda device="auto": Parrot())
     out = tmp_path / "reply.json"
-    assert cli.main(["--db", db, "reply", "--review-id", "r1", "--n", "1", "--brand", "Test shop", "--writer", "model", "--out", str(out)]) == 0
+    assert cli.main(["--db", db, "reply", "--review-id", "r1", "--n", "1", "--brand", "Test shop", "--writer", "model", "--show-failing",
+                     "--out", str(out)]) == 0
     capsys.readouterr()
     text = out.read_text(encoding="utf-8")
     [obj] = json.loads(text)

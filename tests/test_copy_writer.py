@@ -130,7 +130,7 @@ def test_cli_draft_and_reply_with_the_template_writer(demo_db, tmp_path):
     rid = con.execute("SELECT review_id FROM reviews WHERE rating = 1 ORDER BY review_id LIMIT 1").fetchone()[0]
     con.close()
     r = shoplens("--db", str(demo_db), "reply", "--review-id", rid, "--remedy", "a free exchange", "--writer",
-                 "template", "--out", str(out), home=demo_db.parent)
+                 "template", "--brand", "Hollow Oak Gifts", "--out", str(out), home=demo_db.parent)
     assert r.returncode == 0, r.stderr
     drafts = json.loads(out.read_text())
     assert drafts and all(d["channel"] == "reply" and all(d["checks"].values()) for d in drafts)
