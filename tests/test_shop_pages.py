@@ -107,6 +107,10 @@ def test_campaign_brand_defaults_to_the_shop_name(shop_db):
     at.switch_page("views/campaigns.py").run()
     assert not at.exception
     assert at.text_input(key="campaign_brand").value == "Fig & Cedar"
+    at.text_input(key="campaign_brand").input("=HYPERLINK(1)").run()  # a typed brand follows the shop-name rules
+    assert not at.exception
+    assert any("spreadsheet runs as a formula" in e.value for e in at.error)
+    assert not any("Facts records" in e.label for e in at.expander)  # nothing is drafted with it
 
 
 PAGES = ["overview", "data", "feedback", "models_page", "segments", "cohorts", "customers", "campaigns", "replies",

@@ -7,7 +7,7 @@ from collections import Counter
 import pandas as pd
 import streamlit as st
 
-from analysis import campaign_package, draft_export, drafts_store, money, rfm
+from analysis import campaign_package, draft_export, drafts_store, money, rfm, shop
 from analysis.campaign_facts import CHANNELS, TONES, segment_facts
 from analysis.errors import ShoplensError
 from dashboard import auth, draft_ui, generator_state, shop_ui, state
@@ -129,6 +129,12 @@ brand = c2.text_input("Brand", shop_ui.brand_default(), max_chars=60, key="campa
 facts_list = []
 if not brand.strip():
     st.info("Type the shop's name under **Brand** (or set it once in Shop settings): the copy signs with it.")
+else:  # the rules a stored shop name follows (no formula start, no control characters)
+    try:
+        brand = shop.check_name(brand, "brand", "Brand")
+    except ShoplensError as exc:
+        st.error(str(exc))
+        brand = ""
 for seg in segments if brand.strip() else []:
     try:
         facts_list.append(edit_facts(base_facts(path, seg, channel, offer, tone, brand.strip())))
