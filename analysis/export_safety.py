@@ -97,9 +97,32 @@ def neutralise(value: object) -> object:
     return "'" + value if is_dangerous(value) else value
 
 
-def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """A copy of `df` whose text cells and column names are neutralised; numbers, dates and NULLs are unchanged."""
+# Money columns are written to the cent; every other float to SCORE_DECIMALS places. Sums of binary floats carry
+# artefacts ("100.50000000000001") that a spreadsheet shows and a marketer reads as a bug; six places keep every
+# probability and score Shoplens computes (p_alive of 0.000123 stays) while dropping them.
+MONEY_WORDS = ("revenue", "monetary", "amount", "line_total", "unit_price", "price", "spend", "clv", "order_value",
+               "aov")
+SCORE_DECIMALS = 6
+
+
+def is_money_column(name: object) -> bool:
+    n = str(name).lower()
+    return any(w in n for w in MONEY_WORDS)
+
+
+def tidy_numbers(df: pd.DataFrame) -> pd.DataFrame:
+    """Float columns rounded for people: money to cents, other floats to SCORE_DECIMALS places (a copy)."""
     out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col].dtype):
+            out[col] = out[col].round(2 if is_money_column(col) else SCORE_DECIMALS)
+    return out
+
+
+def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of `df` whose text cells and column names are neutralised and whose floats are rounded (tidy_numbers);
+    dates and NULLs are unchanged."""
+    out = tidy_numbers(df)
     for col in out.columns:
         s = out[col]
         if s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
