@@ -67,6 +67,10 @@ class DPResult:
     dataset: str | tuple[str, ...]  # several when the release reads several (e.g. reviews and, for segments, orders)
     mechanism: str = f"noise by OpenDP {_OPENDP_VERSION} (Laplace, threshold on group sizes)"
     notes: list[str] = field(default_factory=list)
+    # Exact figures for the team, never part of the release or its export (revenue releases: per released group, the
+    # actual net revenue and how much the per-customer cap clipped before noise). They are not private: stating an
+    # exact total is what the noise exists to prevent, so only people who may read the raw data see them.
+    team_only: pd.DataFrame | None = None
 
     @property
     def statement(self) -> str:
@@ -291,23 +295,28 @@ def revenue_by_group(con, by: str = "country", epsilon: float = 1.0, revenue_bou
     charge(con, dataset, epsilon, delta, f"revenue per {by}", params, who)
     status = "AND coalesce(status, '') <> 'cancelled'" if "status" in cols else ""
     rows = con.execute(f"""
-        SELECT g, count(*) AS n, sum(least(greatest(rev, 0), ?)) AS clamped FROM (
+        SELECT g, count(*) AS n, sum(least(greatest(rev, 0), ?)) AS clamped, sum(rev) AS actual,
+               sum(greatest(rev - ?, 0)) AS clipped FROM (
             SELECT unit, g, rev, row_number() OVER (PARTITION BY unit ORDER BY hash(g)) AS k
             FROM (SELECT {unit} AS unit, CAST({by} AS VARCHAR) AS g, sum(line_total) AS rev FROM {table}
                   WHERE {by} IS NOT NULL AND line_total IS NOT NULL {status} {where} GROUP BY ALL))
-        WHERE k <= ? GROUP BY g""", [float(revenue_bound), max_groups]).fetchall()
-    counts = {g: n for g, n, _ in rows}
-    clamped = {g: c for g, _, c in rows}
+        WHERE k <= ? GROUP BY g""", [float(revenue_bound), float(revenue_bound), max_groups]).fetchall()
+    counts = {g: n for g, n, *_ in rows}
+    clamped = {g: c for g, _, c, *_ in rows}
+    exact = {g: (a, cl) for g, _, _, a, cl in rows}
     released, threshold = _threshold_release(counts, (max_groups, float(max_groups), 1.0), epsilon / 2, delta,
                                              min_count)
     keys = list(released)
     sums = _laplace_vector([clamped[k] for k in keys], max_groups * revenue_bound, epsilon / 2)
     frame = pd.DataFrame({by: keys, "customers": [max(0, round(released[k])) for k in keys],
                           "revenue": [max(0.0, round(s, 2)) for s in sums]})
+    team = pd.DataFrame({by: keys, "actual_revenue": [round(float(exact[k][0]), 2) for k in keys],
+                         "clipped_by_cap": [round(float(exact[k][1]), 2) for k in keys]})
     return DPResult(frame.sort_values("revenue", ascending=False, ignore_index=True), epsilon, delta,
                     {"groups per customer": max_groups, "revenue per customer per group": f"[0, {revenue_bound:g}]",
                      "cancelled lines": "excluded"}, len(counts) - len(released), threshold,
-                    f"revenue per {by}", dataset, notes=[note, "ε is split equally between the counts and the sums."])
+                    f"revenue per {by}", dataset, notes=[note, "ε is split equally between the counts and the sums."],
+                    team_only=team.sort_values("actual_revenue", ascending=False, ignore_index=True))
 
 
 def average_rating(con, by: str = "category", epsilon: float = 1.0, max_reviews: int = 5,

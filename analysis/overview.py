@@ -57,13 +57,31 @@ def kpis(con, start: date | None = None, end: date | None = None) -> dict:
     }
 
 
+def month_to_date(last_day: date | None) -> date | None:
+    """The first day of `last_day`'s month when the data stops before that month ends (the month is partial and
+    its bar a fraction of a month, not a drop); None when it covers the month to its last day."""
+    if last_day is None:
+        return None
+    next_month = (last_day.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return last_day.replace(day=1) if last_day < next_month - timedelta(days=1) else None
+
+
 def revenue_by_month(con, start=None, end=None) -> pd.DataFrame:
-    return con.execute(
+    """month, revenue, orders, last_day (of orders in the month), partial: partial marks the last month when the
+    orders (or the range) stop before its end."""
+    df = con.execute(
         """SELECT date_trunc('month', order_date)::DATE AS month, sum(line_total) AS revenue,
-                  count(DISTINCT order_id) FILTER (WHERE status <> 'cancelled') AS orders
+                  count(DISTINCT order_id) FILTER (WHERE status <> 'cancelled') AS orders,
+                  max(order_date)::DATE AS last_day
            FROM orders WHERE order_date >= ? AND order_date < ? GROUP BY 1 ORDER BY 1""",
         _range(start, end),
     ).df()
+    last = con.execute("SELECT max(order_date)::DATE FROM orders").fetchone()[0]
+    if end is not None and last is not None:
+        last = min(last, end)
+    mtd = month_to_date(last)
+    df["partial"] = [mtd is not None and pd.Timestamp(m).date() == mtd for m in df["month"]]
+    return df
 
 
 def revenue_by_country(con, start=None, end=None, top: int = 15) -> pd.DataFrame:

@@ -59,10 +59,16 @@ def money_ticks(lo: float, hi: float, currency: str | None, places: int = 0, n: 
 
 
 def revenue_by_month(df: pd.DataFrame, currency: str | None = None) -> go.Figure:
+    """Bars per month; a partial last month (df.partial) is drawn lighter and labelled "month to date", so it does
+    not read as a drop."""
     if df.empty:
         return _empty("Net revenue by month")
+    partial = df["partial"] if "partial" in df else pd.Series(False, index=df.index)
     fig = px.bar(df, x="month", y="revenue", title="Net revenue by month", color_discrete_sequence=[ACCENT],
                  hover_data={"orders": True})
+    fig.update_traces(marker_opacity=[0.35 if p else 1.0 for p in partial])
+    for m, rev in zip(df.loc[partial, "month"], df.loc[partial, "revenue"], strict=True):
+        fig.add_annotation(x=m, y=rev, text="month to date*", showarrow=False, yshift=10, font=dict(size=11))
     fig.update_layout(yaxis_title=f"Revenue ({money.label(currency)})", xaxis_title=None, height=340,
                       margin=dict(t=50, b=10))
     return money_axis(fig, "y", currency)

@@ -3,6 +3,7 @@ import streamlit as st
 
 from analysis import cohorts, money
 from analysis.errors import ShoplensError
+from analysis.overview import month_to_date
 from analysis.rfm import resolve_as_of
 from dashboard import auth, shop_ui, state
 from dashboard import segment_charts as charts
@@ -55,5 +56,8 @@ with st.expander("Cohort table"):
         "retention": st.column_config.NumberColumn(format="percent"),
         "revenue": shop_ui.column("revenue", places=0),
         "revenue_per_customer": shop_ui.column("revenue_per_customer")})
+mtd = month_to_date(ctx.as_of)
 st.caption("A cohort is the month of a customer's first completed order; a customer counts in a later month when "
-           "they complete an order in it. Revenue is net of cancellations. The last month may be partial.")
+           "they complete an order in it. Revenue is net of cancellations."
+           + (f" \\* {mtd:%B %Y} is month to date (orders up to {ctx.as_of:%d %B %Y}): its cells, the last of each "
+              "cohort's row, cover part of a month, so a lower figure there is not a drop." if mtd else ""))

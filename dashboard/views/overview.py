@@ -44,6 +44,9 @@ for n in notes:
 figs = state.overview_figures(path, start, end, shop_ui.currency())
 left, right = st.columns(2)
 left.plotly_chart(figs["by_month"], width="stretch")
+if (partial := data["by_month"].query("partial")).shape[0]:
+    left.caption(f"\\* {partial['month'].iloc[-1]:%B %Y} is month to date (orders up to "
+                 f"{partial['last_day'].iloc[-1]:%d %B %Y}): its lighter bar covers part of a month, not a drop in sales.")
 right.plotly_chart(figs["ratings"], width="stretch")
 gaps = state.gaps(path)
 left, right = st.columns(2)

@@ -50,6 +50,26 @@ def _set_budget(dataset: str, key: str, delta_total: float) -> None:
     auth.audit("dp_budget_set", dataset, {"epsilon_total": total, "delta_total": delta_total})
 
 
+def _clipped_note(res, by: str) -> None:
+    """What the per-customer cap took off each released group before noise, for the team only: the exact totals are
+    not private, so they are shown here and kept out of the released table and its download."""
+    cur_ = shop_ui.currency()
+    cap = money.format_money(float(res.bounds["revenue per customer per group"].strip("[]").split(",")[1]), cur_,
+                             places=0)
+    t = res.team_only
+    lines = [f"{g}: actual {money.format_money(a, cur_, compact=True)}, the {cap} cap clips "
+             f"{money.format_money(c, cur_, compact=True)} before noise" for g, a, c in
+             zip(t[by], t["actual_revenue"], t["clipped_by_cap"], strict=True) if c > 0]
+    with st.expander("For the team only: revenue the per-customer cap clipped", expanded=bool(lines)):
+        st.caption("Exact figures from the stored orders; they are **not** differentially private, so they are not "
+                   "in the released table or its CSV. Do not pass them on. A higher cap clips less but adds more "
+                   "noise.")
+        if lines:
+            st.markdown("\n".join(f"- {x}" for x in lines))
+        else:
+            st.caption(f"No customer's revenue in a released group reached the {cap} cap: nothing was clipped.")
+
+
 auth.require_role("marketer")
 st.title("Share")
 st.caption("Aggregates meant for people outside the team, made differentially private: each customer's contribution "
@@ -110,6 +130,8 @@ if done := st.session_state.get("share_result"):
     st.info(res.statement)
     st.dataframe(res.frame, hide_index=True, width="stretch", column_config={"revenue": shop_ui.column("revenue")})
     st.caption(f"{len(res.frame):,} groups released, {res.suppressed:,} suppressed.")
+    if res.team_only is not None and not res.team_only.empty:
+        _clipped_note(res, by)
     header = (f"Shoplens shared export: {res.query}; released by {auth.username()} at {at}; money in "
               f"{shop_ui.currency()}")
     data = dp_releases.export_csv(res, header).encode("utf-8")
