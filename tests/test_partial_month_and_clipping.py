@@ -6,7 +6,7 @@ import datetime as dt
 
 import pandas as pd
 
-from analysis import dp, dp_releases, overview
+from analysis import dp_releases, overview
 from dashboard import charts
 from tests.app_pages import open_app
 
