@@ -5,6 +5,11 @@ TF-IDF and zero-shot baselines on the hand-read test split and held-back rating-
 (2 threads) and GPU (device auto). Prints JSON and the table, writes bench/out/classify_<device>.json.
 
     python bench/classify.py [--model FOLDER ...] [--n 2000] [--baseline-n 200] [--device auto|cpu|cuda] [--no-quality]
+    python bench/classify.py --generalisation [--model FOLDER ...]   # only the in-domain vs out-of-domain table
+
+The generalisation table (issue 19) puts every model beside TF-IDF + LR (fitted on the hand-read train split) and
+the shipped starter, on the in-domain test split and the out-of-domain set (models/data/ood_reviews, never trained
+on): 3-class sentiment macro-F1, balanced binary accuracy (neutral gold excluded), topic macro-F1, per-class F1.
 """
 from __future__ import annotations
 
@@ -122,6 +127,40 @@ def quality(models: dict, heldback_n: int = 2000) -> dict:
     return rows
 
 
+def generalisation(models: dict) -> dict:
+    """{model: {"test": report, "ood": report}} for each model and TF-IDF + LR (models/generalisation.py)."""
+    from models.data import DEFAULT_TOPICS, load_labels
+    from models.generalisation import classifier_report, tfidf_lr_reports
+    from models.ood import load_ood
+
+    recs, ood = load_labels(), load_ood()
+    sets = {"test": [r for r in recs if r["split"] == "test"], "ood": ood}
+    rows = {}
+    for name, clf in models.items():
+        t = time.perf_counter()
+        rows[name] = {k: classifier_report(clf, v) for k, v in sets.items()}
+        rows[name]["seconds"] = round(time.perf_counter() - t, 1)
+    rows["tfidf_logreg (hand-read train)"] = tfidf_lr_reports([r for r in recs if r["split"] == "train"], sets,
+                                                              list(DEFAULT_TOPICS))
+    return rows
+
+
+def generalisation_table(rows: dict) -> str:
+    """Markdown: in-domain test | out-of-domain, per model; per-class sentiment F1 as neg/neu/pos."""
+    def cell(r):
+        pc = r["per_class_f1"]
+        return (f"{r['sentiment_macro_f1']:.3f} ({pc['negative']:.2f}/{pc['neutral']:.2f}/{pc['positive']:.2f}) | "
+                f"{r['balanced_binary']:.3f} | {r['topic_macro_f1']:.3f}")
+    any_row = next(iter(rows.values()))
+    out = [f"| model | test sentiment F1 (neg/neu/pos) | test balanced binary | test topic F1 | OOD sentiment F1 "
+           f"(neg/neu/pos; neutral rests on {any_row['ood']['n_neutral']} reviews) | OOD balanced binary | "
+           "OOD topic F1 |", "|---|---|---|---|---|---|---|"]
+    out += [f"| {k} | {cell(v['test'])} | {cell(v['ood'])} |" for k, v in rows.items()]
+    out.append(f"test n={any_row['test']['n']}, OOD n={any_row['ood']['n']}. OOD per-topic F1: " + "; ".join(
+        f"{k}: " + ", ".join(f"{t} {f:.2f}" for t, f in v["ood"]["per_topic_f1"].items()) for k, v in rows.items()))
+    return "\n".join(out)
+
+
 def table(rows: dict) -> str:
     out = ["| model | sentiment macro-F1 (test) | held-back balanced acc. | topic macro-F1 (test) |", "|---|---|---|---|"]
     out += [f"| {k} | {v['sentiment_macro_f1']:.3f} | {v['heldback_balanced_accuracy']:.3f} | {v['topic_macro_f1']:.3f} |"
@@ -147,6 +186,8 @@ def main() -> None:
     ap.add_argument("--train-samples", type=int, default=240, help="samples timed for the fine-tune epoch estimate")
     ap.add_argument("--device", default="auto")
     ap.add_argument("--no-quality", action="store_true", help="skip the quality table (baselines take ~2 min on CPU)")
+    ap.add_argument("--generalisation", action="store_true",
+                    help="only the in-domain vs out-of-domain table (with the shipped starter beside --model folders)")
     a = ap.parse_args()
 
     models = {}
@@ -154,8 +195,15 @@ def main() -> None:
     for folder in a.model or ([act["path"]] if act else []):
         clf = ReviewClassifier.from_pretrained(folder, a.device)
         models[clf.config.version or Path(folder).name] = clf
-    if not a.model and starter.available():
+    if (a.generalisation or not a.model) and starter.available():
         models["starter (fast, shipped)"] = starter.load(a.device)
+    if a.generalisation:
+        g = generalisation(models)
+        OUT.mkdir(parents=True, exist_ok=True)
+        (OUT / "generalisation.json").write_text(json.dumps(g, indent=1))
+        print(json.dumps(g, indent=1))
+        print("\n" + generalisation_table(g))
+        return
     first = next(iter(models.values()))
     dev = first.choice
     gpu = dev.device.type == "cuda"
