@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup qwen browser run demo test test-fast lint bench clean
+.PHONY: setup qwen browser run demo test test-fast lint bench bench-generalisation clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -50,6 +50,10 @@ lint: setup
 bench: setup
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/overview.py
+
+# in-domain test split vs out-of-domain set (models/data/ood_reviews), starter beside TF-IDF + LR (issue 19)
+bench-generalisation: setup
+	$(BIN)/python bench/classify.py --generalisation
 
 clean:
 	rm -rf $(VENV) .shoplens

@@ -65,8 +65,8 @@ def dev_scores(clf, dev: list[dict]) -> tuple[np.ndarray, np.ndarray]:
 def tune_on_dev(clf, dev: list[dict]) -> dict:
     """Topic thresholds (per topic, best F1) and the neutral offset (best macro-F1) from the dev split; the offset is
     added to the neutral bias of the sentiment head. Returns the dev figures after tuning."""
-    from models.metrics import sentiment_report, topic_report, tune_thresholds
     from models.generalisation import topic_matrix
+    from models.metrics import sentiment_report, topic_report, tune_thresholds
 
     sent, top = dev_scores(clf, dev)
     y = topic_matrix(dev, clf.config.topics)
