@@ -109,7 +109,9 @@ right.caption(f"Reviews ({len(reviews)})")
 if reviews.empty:
     right.info("No reviews from this customer.")
 else:
-    right.dataframe(auth.masked_for_role(reviews), hide_index=True, width="stretch")  # marketers: PII masked
+    right.dataframe(auth.masked_for_role(reviews), hide_index=True, width="stretch",  # marketers: PII masked
+                    column_config={"text": st.column_config.TextColumn("text", width="large"),
+                                   "rating": st.column_config.NumberColumn("rating", format="%d ★", width="small")})
 
 st.divider()
 st.subheader("Model checks")

@@ -111,7 +111,11 @@ if upload is not None:
         if report.sample_rejects:
             st.markdown("**Rejected rows** (first 200)")
             st.dataframe(report.sample_rejects, hide_index=True, width="stretch",
-                         column_config={"line": st.column_config.NumberColumn("line", format="%d")})
+                         column_config={"line": st.column_config.NumberColumn("line", format="%d", width="small"),
+                                        "column": st.column_config.TextColumn("column", width="small"),
+                                        # the reason says what to fix: wide enough to read without opening the cell
+                                        "reason": st.column_config.TextColumn("reason", width=520),
+                                        "raw": st.column_config.TextColumn("raw values", width="large")})
         if report.rejects_file:
             auth.export_button("Download the full rejects report (CSV)", Path(report.rejects_file).read_bytes(),
                                file_name=Path(report.rejects_file).name, what="rejects", key="upload_rejects",
