@@ -28,26 +28,45 @@ def generator(device: str = "auto"):
         return None, f"The copy model could not be loaded ({type(exc).__name__}: {exc})"
 
 
-def writer(name: str, device: str = "auto"):
+def writer(name: str, device: str = "auto", show=None):
     """(models.copy_writer.CopyWriter for `name`, None) or (None, message): the template writer loads no model; the
-    model writers share the one cached copy model."""
-    from models.copy_writer import CopyWriter, check_writer, default_phrase_model
+    model writer uses the one cached copy model; "template + model" uses the Qwen phrase model when installed (one
+    per process; with `show`, a container such as st, its first load shows a progress bar there), else the SmolLM2
+    fine-tune (phrase_note says so)."""
+    from models import phrase_choice
+    from models.copy_writer import CopyWriter, check_writer
 
     try:
         name = check_writer(name)
         if name == "template":
             return CopyWriter("template"), None
-    except ShoplensError as exc:  # a bad shop templates file: one message, the page keeps working
+        if name == "template+model" and phrase_choice.qwen_available():
+            from dashboard import phrase_state
+
+            qwen = phrase_state.loaded_qwen(show) if show is not None else phrase_state._qwen()
+            return CopyWriter("template+model", phrases=phrase_choice.phrase_model(qwen=qwen)[0]), None
+    except ShoplensError as exc:  # a bad shop templates file or missing weights: one message, the page keeps working
         return None, str(exc)
+    except Exception as exc:  # the phrase model failed to load: one message, never a traceback
+        return None, f"The Qwen phrase model could not be loaded ({type(exc).__name__}: {exc})"
     gen, err = generator(device)
     if err:
         return None, err
     try:
         if name == "model":
             return CopyWriter("model", generator=gen), None
-        return CopyWriter("template+model", phrases=default_phrase_model(gen)), None
+        return CopyWriter("template+model", phrases=phrase_choice.phrase_model(lambda d: gen, device)[0]), None
     except ShoplensError as exc:
         return None, str(exc)
+
+
+def phrase_note(name: str) -> str | None:
+    """For "template + model" without the Qwen phrase model: why SmolLM2 proposes instead (shown on the page)."""
+    from models import phrase_choice
+
+    if name.replace(" ", "") == "template+model" and not phrase_choice.qwen_available():
+        return phrase_choice.FALLBACK_NOTE
+    return None
 
 
 def draft(gen, facts: dict, **kwargs) -> tuple[list[dict], list[dict], object]:
@@ -72,7 +91,11 @@ def writer_version(name: str) -> str:
     except ShoplensError as exc:
         return f"templates unusable ({exc.what})"
     key = name.replace(" ", "")
-    return t if key == "template" else active_version() if key == "model" else f"{t} + {active_version()}"
+    if key == "template+model":
+        from models import phrase_choice
+
+        return f"{t} + {phrase_choice.name() if phrase_choice.qwen_available() else active_version()}"
+    return t if key == "template" else active_version()
 
 
 def active_version() -> str:

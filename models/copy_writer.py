@@ -178,18 +178,25 @@ class CopyWriter:
 
 
 def default_phrase_model(generator=None):
-    """The phrase model "template + model" uses: the SmolLM2 fine-tune behind models.phrases.PhraseModel."""
-    from models.phrases import SmolPhrases
+    """The phrase model "template + model" uses: Qwen2.5-1.5B when installed, else the SmolLM2 fine-tune
+    (models.phrase_choice says which and why)."""
+    from models import phrase_choice
 
-    return SmolPhrases(generator)
+    return phrase_choice.phrase_model(lambda device: generator)[0]
 
 
 def make(writer: str, load_generator=None, device: str = "auto") -> CopyWriter:
-    """A CopyWriter for `writer`; `load_generator(device)` is called only when the writer needs the copy model."""
+    """A CopyWriter for `writer`; `load_generator(device)` is called only when the writer needs the copy model
+    (the model writer, or "template + model" when the Qwen phrase model is not installed). `phrase_note` on the
+    writer says when the SmolLM2 fallback proposes instead of Qwen."""
+    from models import phrase_choice
+
     writer = check_writer(writer)
     if writer == "template":
         return CopyWriter("template")
-    gen = load_generator(device)
     if writer == "model":
-        return CopyWriter("model", generator=gen)
-    return CopyWriter("template+model", phrases=default_phrase_model(gen))
+        return CopyWriter("model", generator=load_generator(device))
+    phrases, note = phrase_choice.phrase_model(load_generator, device)
+    w = CopyWriter("template+model", phrases=phrases)
+    w.phrase_note = note
+    return w

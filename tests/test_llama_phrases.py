@@ -213,3 +213,16 @@ def test_the_app_loader_shows_progress_until_the_model_is_ready():
     assert all(0.0 <= v <= 1.0 for v, _ in bar.seen)
     again = Bar()
     assert phrase_state.loaded_qwen(again) is m and again.seen == []  # loaded once per process
+
+
+def test_template_plus_model_writes_with_qwen_when_installed():
+    if not llama_phrases.installed():
+        pytest.skip("llama-cpp-python or the Qwen weights are not installed: run `make qwen`")
+    from models.copy_writer import make
+
+    w = make("template+model", load_generator=lambda d: pytest.fail("Qwen needs no SmolLM2"))
+    assert w.model_version.endswith("+ " + llama_phrases.LlamaPhrases.name) and w.phrase_note is None
+    drafts = w.draft(FACTS, n=1, seed=0)
+    assert len(w.last_candidates) == 1
+    for d in drafts:  # shown drafts pass every check, whichever lines the model wrote
+        assert all(d["checks"].values()) and d["writer"] == "template + model"

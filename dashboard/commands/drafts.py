@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 from analysis import drafts_store, shop, store
@@ -33,7 +34,10 @@ def load_writer(writer: str, device: str = "auto"):
     """The CopyWriter for `--writer` (models.copy_writer); the copy model is loaded only for the model writers."""
     from models.copy_writer import make
 
-    return make(writer, load_generator, device)
+    w = make(writer, load_generator, device)
+    if getattr(w, "phrase_note", None):
+        print(f"note: {w.phrase_note}", file=sys.stderr)
+    return w
 
 
 def _summary(drafts: list[dict], w, out: str | None) -> dict:
