@@ -2,7 +2,7 @@
 fine-tune ("model" writer) on the same requests, in one run, written to bench/results/drafts_rating_candidates.csv
 (id, shop, channel, segment, writer, subject, body, all_checks_pass, held_back) for a person to rate 1-5.
 
-    python bench/drafts_rating.py [--writers template,model] [--n 2] [--replies 12] [--seed 0]
+    python bench/drafts_rating.py [--writers template,model] [--n 2] [--replies 12] [--seed 0] [--max-requests K]
 
 Requests: the demo shop (brand "Hollow Oak Gifts"; 6 segments x email, SMS, ad, and --replies 1-2 star reviews) and
 every record of bench/other_shop_facts.json (12 shops that are in no corpus or training data: email, SMS, ad, reply).
@@ -95,17 +95,27 @@ def main() -> None:
     ap.add_argument("--n", type=int, default=2)
     ap.add_argument("--replies", type=int, default=12)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--max-requests", type=int, default=0, help="per writer; 0 = all")
     ap.add_argument("--out", default=str(OUT))
     args = ap.parse_args()
     import torch
 
     torch.manual_seed(args.seed)
-    reqs = demo_requests(args.replies) + other_requests()
+    demo, other = demo_requests(args.replies), other_requests()
+    # demo and other shops interleaved, so a run stopped early (the model writer is slow on a busy CPU) is balanced
+    reqs = [r for pair in zip(demo, other) for r in pair] + demo[len(other):] + other[len(demo):]
     ws = writers(args.writers.split(","))
     rows, summary = [], {}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    fh = open(args.out, "w", newline="", encoding="utf-8")  # written as it goes: a stopped run keeps its rows
+    wr = csv.DictWriter(fh, fieldnames=COLUMNS)
+    wr.writeheader()
     for wname, w in ws.items():
         t0 = time.perf_counter()
         for k, (shop, facts) in enumerate(reqs):
+            if args.max_requests and k >= args.max_requests:
+                break
+            first = len(rows)
             drafts = w.draft(facts, n=args.n, keep_failing=True, seed=args.seed)
             held = [f"{h['part']}: {h['text'][:60]} ({'; '.join(h['reasons'])[:200]})" for d in drafts
                     for h in d.get("held_back") or []]
@@ -114,17 +124,16 @@ def main() -> None:
                              "segment": facts.get("segment") or "", "writer": d["writer"],
                              "subject": d.get("subject") or "", "body": d.get("body") or "",
                              "all_checks_pass": all(d["checks"].values()), "held_back": " | ".join(held) if j == 0 else ""})
-            print(f"{wname} {k + 1}/{len(reqs)} {shop} {facts['channel']}", file=sys.stderr, flush=True)
+            wr.writerows(rows[first:])
+            fh.flush()
+            print(f"{wname} {k + 1}/{len(reqs)} {shop} {facts['channel']} {time.perf_counter() - t0:.0f}s",
+                  file=sys.stderr, flush=True)
         mine = [r for r in rows if r["id"].startswith(wname + "-")]
         summary[wname] = {"candidates": len(mine), "demo": sum(r["shop"] == "demo" for r in mine),
                           "other_shops": sum(r["shop"] != "demo" for r in mine),
                           "all_checks_pass": sum(r["all_checks_pass"] for r in mine),
                           "seconds": round(time.perf_counter() - t0, 1)}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    with open(args.out, "w", newline="", encoding="utf-8") as fh:
-        wr = csv.DictWriter(fh, fieldnames=COLUMNS)
-        wr.writeheader()
-        wr.writerows(rows)
+    fh.close()
     print(json.dumps({"out": args.out, "requests": len(reqs), "n": args.n, "writers": summary}))
 
 
