@@ -258,3 +258,21 @@ def test_campaigns_and_replies_with_the_template_writer_say_what_wrote_them(app_
     replies = at.session_state["reply_items"]["inj-reply"]
     assert replies and all(d["writer"] == "template" and all(d["checks"].values()) for d in replies)
     assert all("90%" not in d["body"] and "a full refund" in d["body"] for d in replies)
+
+
+def test_campaigns_names_the_phrase_model_or_says_why_smollm2_proposes(app_db, monkeypatch):
+    """"template + model": the caption names Qwen when it is installed; without it, a visible note names the
+    fallback and the fix. Nothing is loaded until drafts are asked for."""
+    from models import phrase_choice
+    from models.llama_phrases import LlamaPhrases
+
+    monkeypatch.setattr(phrase_choice, "qwen_available", lambda: True)
+    at = open_app("views/campaigns.py", role="admin")
+    at.selectbox(key="campaign_writer").set_value("template+model").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any(LlamaPhrases.name in c.value for c in at.caption)
+    assert not any("make qwen" in i.value for i in at.info)
+    monkeypatch.setattr(phrase_choice, "qwen_available", lambda: False)
+    at.run()
+    assert any("make qwen" in i.value and "SmolLM2" in i.value for i in at.info)
+    assert not any(LlamaPhrases.name in c.value for c in at.caption)
