@@ -329,7 +329,11 @@ def explain(draft: dict, facts: dict, config: CheckConfig | None = None) -> dict
         if own_seg and re.search(own_seg, text, re.I):
             why["no_segment_leak"].append(f"/{own_seg}/")
         size = f.get("segment_size")
-        if isinstance(size, int) and re.search(rf"(?<![\d,]){size}(?!\d)|{size:,}", text):
+        # the shop's own words (the offer "15% off", the brand) may hold the same number: only the rest can leak it
+        rest = text
+        for own in sorted({f.get("offer") or "", f.get("brand") or ""} - {""}, key=len, reverse=True):
+            rest = rest.replace(own, " ")
+        if isinstance(size, int) and re.search(rf"(?<![\d,]){size}(?!\d)|{size:,}", rest):
             why["no_segment_leak"].append("segment size")
 
     why["no_injection_echo"] += _echoes(text, src, R) + _obeyed(text)

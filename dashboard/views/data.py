@@ -72,8 +72,10 @@ if upload is not None:
     cols = st.columns(4)
     for i, col in enumerate(schema.LOADABLE[table]):
         default = pv.suggested.get(col.name)
+        # keyed per file: a choice made for the file before (e.g. an orders file shown as reviews while the type
+        # was switched) must not stick to the next file, whose own headers give the suggestion
         pick = cols[i % 4].selectbox(col.name, options, index=options.index(default) if default in options else 0,
-                                     key=f"map_{table}_{col.name}")
+                                     key=f"map_{table}_{upload.file_id}_{col.name}")
         chosen[col.name] = "" if pick == options[0] else pick
     if table == "orders":
         auto_keep = not chosen.get("order_id")

@@ -20,7 +20,21 @@ classifier_ui.classify_section(has_labels=not df.empty)
 if not df.empty:
     dated = df.dropna(subset=["created_at"])
     st.caption(f"{len(df):,} classified reviews · model {df['model_version'].iloc[0]}")
-    by = st.radio("Break down by", ["month", "category", "product_id"], horizontal=True, key="fb_by")
+    # only the breakdowns the reviews carry: a shop's export without dates or products would draw empty axes
+    ways = [w for w, ok in (("month", not dated.empty), ("category", df["category"].notna().any()),
+                            ("product_id", df["product_id"].notna().any())) if ok]
+    if not ways:
+        st.info("No charts over time or by product: these reviews carry no date, category or product id. Load "
+                "reviews with a created_at (or product_id) column on the Data page to see the mix change; the "
+                "reviews and their labels are listed below.")
+        by = None
+    else:
+        by = st.radio("Break down by", ways, horizontal=True, key="fb_by")
+        if len(ways) < 3:
+            st.caption("The reviews carry no " + " or ".join({"month": "dates", "category": "category",
+                                                             "product_id": "product id"}[w]
+                                                            for w in ("month", "category", "product_id")
+                                                            if w not in ways) + ", so those breakdowns are left out.")
     if by == "month":
         dated = dated.assign(month=dated["created_at"].dt.to_period("M").dt.to_timestamp())
         mix = dated.groupby(["month", "sentiment"]).size().reset_index(name="reviews")
@@ -28,32 +42,33 @@ if not df.empty:
                                      selection_mode="points", key="fb_sent_chart")
         grp = "month"
         base = dated
-    else:
+    elif by is not None:
         top = df[by].value_counts().head(15).index
         base = df[df[by].isin(top)]
         mix = base.groupby([by, "sentiment"]).size().reset_index(name="reviews")
         sent_event = st.plotly_chart(charts.sentiment_mix(mix, by, f"Sentiment per {by} (top 15)"),
                                      on_select="rerun", selection_mode="points", key=f"fb_sent_chart_{by}")
         grp = by
-    share = feedback.topic_share(base, grp)
-    thin = share.loc[share["group_reviews"] < feedback.MIN_GROUP_REVIEWS, [grp, "group_reviews"]].drop_duplicates()
-    topic_event = st.plotly_chart(charts.topic_share(share[share["group_reviews"] >= feedback.MIN_GROUP_REVIEWS], grp),
-                                  on_select="rerun", selection_mode="points", key=f"fb_topic_chart_{grp}")
-    st.caption("Click a bar or point to read the reviews behind it, with the words that drove their label.")
-    pick = review_evidence.clicked(sent_event, [grp, "sentiment"])
-    if pick:
-        rows = base[review_evidence.same_group(base[grp], pick[grp], grp) & (base["sentiment"] == pick["sentiment"])]
-        review_evidence.show(rows, f"{pick['sentiment'].capitalize()} reviews in {pick[grp]}",
-                             sentiment=pick["sentiment"])
-    pick = review_evidence.clicked(topic_event, [grp, "topic"])
-    if pick:
-        rows = base[review_evidence.same_group(base[grp], pick[grp], grp)]
-        rows = rows[[pick["topic"] in ts for ts in rows["topics"]]]
-        review_evidence.show(rows, f"Reviews about {pick['topic']} in {pick[grp]}", topic=pick["topic"])
-    if len(thin):
-        names = thin[grp].dt.strftime("%b %Y") if grp == "month" else thin[grp].astype(str)
-        st.caption(f"Left out of the topic chart, fewer than {feedback.MIN_GROUP_REVIEWS} reviews: "
-                   + ", ".join(f"{g} ({n:,})" for g, n in zip(names, thin["group_reviews"], strict=True)) + ".")
+    if by is not None:
+        share = feedback.topic_share(base, grp)
+        thin = share.loc[share["group_reviews"] < feedback.MIN_GROUP_REVIEWS, [grp, "group_reviews"]].drop_duplicates()
+        topic_event = st.plotly_chart(charts.topic_share(share[share["group_reviews"] >= feedback.MIN_GROUP_REVIEWS], grp),
+                                      on_select="rerun", selection_mode="points", key=f"fb_topic_chart_{grp}")
+        st.caption("Click a bar or point to read the reviews behind it, with the words that drove their label.")
+        pick = review_evidence.clicked(sent_event, [grp, "sentiment"])
+        if pick:
+            rows = base[review_evidence.same_group(base[grp], pick[grp], grp) & (base["sentiment"] == pick["sentiment"])]
+            review_evidence.show(rows, f"{pick['sentiment'].capitalize()} reviews in {pick[grp]}",
+                                 sentiment=pick["sentiment"])
+        pick = review_evidence.clicked(topic_event, [grp, "topic"])
+        if pick:
+            rows = base[review_evidence.same_group(base[grp], pick[grp], grp)]
+            rows = rows[[pick["topic"] in ts for ts in rows["topics"]]]
+            review_evidence.show(rows, f"Reviews about {pick['topic']} in {pick[grp]}", topic=pick["topic"])
+        if len(thin):
+            names = thin[grp].dt.strftime("%b %Y") if grp == "month" else thin[grp].astype(str)
+            st.caption(f"Left out of the topic chart, fewer than {feedback.MIN_GROUP_REVIEWS} reviews: "
+                       + ", ".join(f"{g} ({n:,})" for g, n in zip(names, thin["group_reviews"], strict=True)) + ".")
 
     if len(dated) > 10:
         st.subheader("What changed")

@@ -91,7 +91,7 @@ st.caption(f"Money is shown like this: {money.format_money(1234567.891, s['curre
 # ---------------------------------------------------------------- product display names
 st.subheader("Product display names")
 st.caption("The name drafts, charts and exports use for a product, instead of the name in your orders export "
-           "(e.g. \"Heart T-light holder\" for \"WHITE HANGING HEART T-LIGHT HOLDER\"). Leave the name empty to forget it.")
+           "(e.g. \"Linen apron, natural\" for \"APRON LINEN NAT 2PK\"). Leave the name empty to forget it.")
 with st.form("product_name"):
     c1, c2 = st.columns([1, 2])
     pid = c1.text_input("Product id")
