@@ -41,10 +41,12 @@ def classify_section(has_labels: bool) -> None:
         st.rerun()
 
 
-def start_classifying() -> None:
+def start_classifying(restart: bool = False) -> None:
+    """Start the background run (restart: stop a running one first, as after a Retrain activated a new model)."""
     from dashboard import classify_job
 
-    classify_job.start(state.connection(), state.write_lock(), state.db_path(), auth.username())
+    go = classify_job.restart if restart else classify_job.start
+    go(state.connection(), state.write_lock(), state.db_path(), auth.username())
 
 
 def _duration(seconds: float) -> str:
@@ -227,7 +229,7 @@ def retrain_section() -> None:
                                             "corrections": n_extra, "seconds": res["train_seconds"], "phases": log,
                                             "why": outcome(res, after, feedback.correction_rows(state.cursor()))}
         if res["activated_for"]:  # every label should come from the model now active
-            start_classifying()
+            start_classifying(restart=True)
             st.rerun()
     done = st.session_state.get("fb_retrained")
     if done:

@@ -90,6 +90,14 @@ def start(con, write_lock, db_path: str, who: str, models=None, batch: int | Non
         return job
 
 
+def restart(con, write_lock, db_path: str, who: str, timeout: float = 300) -> Job:
+    """A fresh job with the model active now: a running one (scoring with the model a Retrain just replaced) is
+    stopped at its current batch first, keeping what it wrote."""
+    stop(db_path)
+    wait(db_path, timeout)
+    return start(con, write_lock, db_path, who)
+
+
 def stop(db_path: str) -> None:
     job = current(db_path)
     if job is not None and job.running:
