@@ -84,14 +84,3 @@ def format_money(value, currency: str | None = None, places: int | None = None, 
         sign = ""  # -0.001 shows as £0.00, not -£0.00
     return f"{sign}{prefix(c)}{body}"
 
-
-def column_format(currency: str | None = None, places: int | None = None) -> str:
-    """printf spec for st.column_config.NumberColumn: "£%,.2f" (thousands separators, the currency's decimals)."""
-    c = currency or DEFAULT_CURRENCY
-    return f"{prefix(c)}%,.{decimals(c) if places is None else places}f"
-
-
-def d3_format(currency: str | None = None, places: int | None = None) -> tuple[str, str]:
-    """(prefix, d3 number format) for plotly ticks and hover text: ("€", ",.2f")."""
-    c = currency or DEFAULT_CURRENCY
-    return prefix(c), f",.{decimals(c) if places is None else places}f"

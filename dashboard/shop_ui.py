@@ -28,9 +28,13 @@ def fmt(value, compact: bool = False, places: int | None = None) -> str:
     return money.format_money(value, currency(), places=places, compact=compact)
 
 
-def column(label: str, places: int | None = None, **kwargs):
-    """A st.dataframe money column in the shop's currency, with thousands separators."""
-    return st.column_config.NumberColumn(label, format=money.column_format(currency(), places), **kwargs)
+def money_table(df, columns: dict[str, tuple[str, int | None]]):
+    """(what st.dataframe shows, its column_config) for a frame whose `columns` {name: (label, decimals or None)} hold
+    money: the cells read as format_money writes them ("-£845.25"; a printf column format writes "£-845.25") while
+    sorting stays numeric (a pandas Styler carries the text, the data stay numbers)."""
+    cur = currency()
+    shown = {c: (lambda v, p=p: money.format_money(v, cur, places=p)) for c, (_, p) in columns.items() if c in df}
+    return df.style.format(shown), {c: st.column_config.NumberColumn(label) for c, (label, _) in columns.items()}
 
 
 def has_demo() -> bool:

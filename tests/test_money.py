@@ -35,12 +35,23 @@ def test_default_currency_is_the_demo_shops():
     assert money.format_money(1, None) == "£1.00"
 
 
-def test_specs_for_tables_and_charts():
-    assert money.column_format("EUR") == "€%,.2f"
-    assert money.column_format("JPY") == "¥%,.0f"
-    assert money.column_format("CHF", places=0) == "CHF %,.0f"
-    assert money.d3_format("USD") == ("$", ",.2f")
-    assert money.label("NOK") == "NOK" and money.label("GBP") == "£"
+def test_labels_for_axes_and_headers():
+    assert money.label("NOK") == "NOK" and money.label("GBP") == "£" and money.prefix("CHF") == "CHF "
+
+
+def test_money_tables_read_minus_before_the_symbol_and_sort_as_numbers(monkeypatch):
+    """Streamlit's printf column format writes "£-845.25"; the tables carry format_money's text over numbers."""
+    import pandas as pd
+
+    from dashboard import shop_ui
+
+    monkeypatch.setattr(shop_ui, "currency", lambda: "EUR")
+    df = pd.DataFrame({"customer_id": ["a", "b"], "monetary": [1234.5, -845.25], "revenue": [100.0, 2.0]})
+    shown, cfg = shop_ui.money_table(df, {"monetary": ("Net spend", None), "revenue": ("Revenue", 0)})
+    html = shown.to_html()
+    assert "-€845.25" in html and "€1,234.50" in html and "€100<" in html and "€-" not in html
+    assert shown.data["monetary"].dtype.kind == "f"  # sorting and exports still see numbers
+    assert cfg["monetary"]["label"] == "Net spend" and cfg["monetary"]["type_config"]["format"] is None
 
 
 @pytest.mark.parametrize("code", ["eur", " EUR ", "Chf"])

@@ -51,11 +51,12 @@ else:
 st.plotly_chart(fig, width="stretch")
 st.plotly_chart(charts.average_retention(m1), width="stretch")
 with st.expander("Cohort table"):
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    shown, money_cols = shop_ui.money_table(table, {"revenue": ("revenue", 0),
+                                                    "revenue_per_customer": ("revenue_per_customer", None)})
+    st.dataframe(shown, hide_index=True, width="stretch", column_config={
+        **money_cols,
         "cohort": st.column_config.DateColumn("Cohort", format="YYYY-MM"),
-        "retention": st.column_config.NumberColumn(format="percent"),
-        "revenue": shop_ui.column("revenue", places=0),
-        "revenue_per_customer": shop_ui.column("revenue_per_customer")})
+        "retention": st.column_config.NumberColumn(format="percent")})
 mtd = month_to_date(ctx.as_of)
 st.caption("A cohort is the month of a customer's first completed order; a customer counts in a later month when "
            "they complete an order in it. Revenue is net of cancellations."

@@ -68,11 +68,11 @@ left, right = st.columns(2)
 left.plotly_chart(charts.segment_treemap(summary), width="stretch")
 right.plotly_chart(charts.rfm_grid(grid), width="stretch")
 st.plotly_chart(charts.segment_revenue(summary), width="stretch")
-st.dataframe(summary, hide_index=True, width="stretch", height=36 * (len(summary) + 1) + 4, column_config={
+shown, money_cols = shop_ui.money_table(summary, {"revenue": ("Revenue", 0), "aov": ("Avg order value", None)})
+st.dataframe(shown, hide_index=True, width="stretch", height=36 * (len(summary) + 1) + 4, column_config={
+    **money_cols,
     "customer_share": st.column_config.ProgressColumn("Customers %", format="percent", min_value=0, max_value=1),
     "revenue_share": st.column_config.ProgressColumn("Revenue %", format="percent", min_value=0, max_value=1),
-    "revenue": shop_ui.column("Revenue", places=0),
-    "aov": shop_ui.column("Avg order value"),
     "avg_recency_days": st.column_config.NumberColumn("Avg recency (days)", format="%.0f"),
     "avg_frequency": st.column_config.NumberColumn("Avg orders", format="%.1f"),
 })
@@ -101,8 +101,9 @@ st.caption(f"{rfm.SEGMENTS[segment]}. {len(members):,} customers.")
 left, right = st.columns([3, 2])
 slug = f"{segment.lower().replace(' ', '_')}_{as_of}"
 if auth.may("analyst"):  # the customer list is raw rows: analysts and admins only
-    left.dataframe(members, hide_index=True, width="stretch", height=320, column_config={
-        "monetary": shop_ui.column("Net spend"),
+    shown, money_cols = shop_ui.money_table(members, {"monetary": ("Net spend", None)})  # returns: -£12.50
+    left.dataframe(shown, hide_index=True, width="stretch", height=320, column_config={
+        **money_cols,
         "first_order": st.column_config.DatetimeColumn("First order", format="YYYY-MM-DD"),
         "last_order": st.column_config.DatetimeColumn("Last order", format="YYYY-MM-DD"),
     })

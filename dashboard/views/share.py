@@ -128,7 +128,8 @@ if done := st.session_state.get("share_result"):
     res, what, by, at = done
     st.subheader(f"Released: {res.query}")
     st.info(res.statement)
-    st.dataframe(res.frame, hide_index=True, width="stretch", column_config={"revenue": shop_ui.column("revenue")})
+    shown, money_cols = shop_ui.money_table(res.frame, {"revenue": ("revenue", None)})  # noisy sums may dip below 0
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=money_cols)
     st.caption(f"{len(res.frame):,} groups released, {res.suppressed:,} suppressed.")
     if res.team_only is not None and not res.team_only.empty:
         _clipped_note(res, by)
