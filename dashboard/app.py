@@ -53,8 +53,11 @@ with st.sidebar:
     shop_ui.sidebar()
     st.caption("Database")
     st.code(state.db_path(), language=None, wrap_lines=True)
-    counts = state.table_counts(state.db_path())
-    st.caption(f"{counts['orders']:,} order lines · {counts['reviews']:,} reviews")
+    counts_slot = st.empty()  # filled after the page ran: a load on the Data page shows in the counts at once
     auth.send_cookie_action()
 shop_ui.demo_caption()  # "Demo data" above every page while the demo's rows are stored
-nav.run()
+try:
+    nav.run()
+finally:  # also when the page stops early (st.stop) or reruns
+    counts = state.table_counts(state.db_path())
+    counts_slot.caption(f"{counts['orders']:,} order lines · {counts['reviews']:,} reviews")

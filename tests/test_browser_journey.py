@@ -217,12 +217,17 @@ def _journey(page, app_url, tmp_path, shots, expect) -> None:
         problems.append(f"orders: {loaded} (the file has {n_orders} lines, {n_repeats} of them repeat purchases)")
     loaded = upload(page, "Customer reviews", reviews)
     shots(page, "data_reviews_loaded")
+    expect(page.get_by_test_id("stSidebar").get_by_text(f"{len(REVIEWS)} reviews")).to_be_visible()  # not stale
     assert f"{len(REVIEWS):,} stored" in loaded, loaded
 
     # every page of the navigation, before classifying
     for name in PAGES:
         open_page(page, name)
         problems += page_problems(page, name)
+        if name == "Data":  # the sidebar counts what was just loaded, and the demo's rejects are no longer offered
+            expect(page.get_by_test_id("stSidebar").get_by_text(f"{n_orders:,} order lines · {len(REVIEWS)} reviews"))\
+                .to_be_visible()
+            expect(page.get_by_text(re.compile(r"online_retail.* rejected"))).to_have_count(0)
         shots(page, name.lower().replace(" ", "_"))
     open_page(page, "Overview")
     revenue = metric_value(page, "Net revenue")

@@ -137,7 +137,7 @@ try:
     st.caption("Totals compare expected purchases; the model's per-customer MAE uses its median forecast "
                f"(with the mean forecast it is {totals['mae_model_mean']:.3f}). RMSE: model "
                f"{totals['rmse_model']:.3f}, naive {totals['rmse_naive']:.3f}. BG/NBD assumes a steady purchase "
-               "rate, so a holdout window over a seasonal peak (the demo shop's Q4) is under-predicted: try an "
+               "rate, so a holdout window over a seasonal peak (a Christmas quarter, say) is under-predicted: try an "
                "earlier cut-off to see the model away from the peak.")
     for note in notes:
         st.caption(note)

@@ -141,6 +141,8 @@ with right:
                                     "demo": st.column_config.CheckboxColumn("demo", help="the bundled demo shop's "
                                                                             "file (Start my shop removes its rows)")})
         with_rejects = history[history["rejected"] > 0]
+        if not any(demo.values()) and "demo" in with_rejects:  # the demo's rows are gone: its rejects are not this
+            with_rejects = with_rejects[~with_rejects["demo"].fillna(False).astype(bool)]  # shop's to look at
         if not with_rejects.empty:
             pick = st.selectbox("Rejects report of upload", with_rejects["upload_id"].tolist(), key="rejects_pick",
                                 format_func=lambda u: f"#{u} · " + with_rejects.set_index("upload_id").loc[u, "file_name"]
