@@ -48,16 +48,22 @@ if user is None:
 # Pages above the user's role keep their URL, hidden, and say so (a bookmark of one must not read "Page not found").
 nav = st.navigation([p if allows(user["role"], PAGE_ROLES.get(p.url_path, "marketer"))
                      else auth.refused_page(p, PAGE_ROLES.get(p.url_path, "marketer")) for p in pages])
+
+
+def counts_line() -> str:
+    counts = state.table_counts(state.db_path())
+    return f"{counts['orders']:,} order lines · {counts['reviews']:,} reviews"
+
+
 with st.sidebar:
     auth.sidebar(user)
     shop_ui.sidebar()
     st.caption("Database")
     st.code(state.db_path(), language=None, wrap_lines=True)
-    counts_slot = st.empty()  # filled after the page ran: a load on the Data page shows in the counts at once
+    counts_slot = st.empty()
+    counts_slot.caption(counts_line())
     auth.send_cookie_action()
 shop_ui.demo_caption()  # "Demo data" above every page while the demo's rows are stored
-try:
-    nav.run()
-finally:  # also when the page stops early (st.stop) or reruns
-    counts = state.table_counts(state.db_path())
-    counts_slot.caption(f"{counts['orders']:,} order lines · {counts['reviews']:,} reviews")
+nav.run()
+counts_slot.caption(counts_line())  # again after the page ran: a load on the Data page shows at once (a page that
+# calls st.stop() keeps the line written before it, nothing after a stop reaches the browser)

@@ -139,8 +139,14 @@ def page_problems(page, where: str) -> list[str]:
     problems = [f"{where}: traceback: {t.inner_text()[:300]}" for t in page.get_by_test_id("stException").all()]
     problems += [f"{where}: error box: {e.inner_text()[:300]}"
                  for e in page.get_by_test_id("stAlertContentError").all()]
+    if not page.get_by_test_id("stSidebar").get_by_text(re.compile(r"^[\d,]+ order lines · [\d,]+ reviews$")).count():
+        problems.append(f"{where}: the sidebar does not count the stored order lines and reviews")
     html = page.get_by_test_id("stMain").inner_html()
     problems += [f"{where}: '{w}' on the page" for w in DEMO_WORDS if demo_word(w, html)]
+    # a missing value printed as Python writes it (in text and charts: the data grids draw on a canvas, so their
+    # cells are checked by looking at the screenshots)
+    if re.search(r">\s*(None|nan|NaT)\s*<", html):
+        problems.append(f"{where}: a cell reads None/nan/NaT")
     return problems
 
 

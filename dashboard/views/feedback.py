@@ -96,6 +96,7 @@ if not df.empty:
         ev = ev[[t_pick in ts for ts in ev["topics"]]]
     ev = ev.head(200).assign(topics=lambda d: ["|".join(t) for t in d["topics"]])
     view = ev[["review_id", "rating", "title", "text", "sentiment", "topics"]].reset_index(drop=True)
+    view["title"] = view["title"].fillna("")  # a shop's export without titles: empty cells, not "None"
     view = auth.masked_for_role(view)  # marketers see review text with personal data masked
     edited = st.data_editor(view, hide_index=True, key="fb_editor", disabled=["review_id", "rating", "title", "text"],
                             column_config={"sentiment": st.column_config.SelectboxColumn(

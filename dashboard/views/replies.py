@@ -41,7 +41,10 @@ c4.markdown(f"**Copy model**  \n`{generator_state.active_version()}`")  # a metr
 
 shown = auth.masked_for_role(q.head(SHOWN), columns=("title", "text"))
 shown = shown.assign(reply_status=shown["reply_status"].fillna("not drafted"))
-st.dataframe(shown[["review_id", "rating", "created_at", "sentiment", "why", "topics", "text", "reply_status"]],
+listed = ["review_id", "rating", "created_at", "sentiment", "why", "topics", "text", "reply_status"]
+if shown["created_at"].isna().all():  # a shop's reviews export without dates: no column of grey "None"
+    listed.remove("created_at")
+st.dataframe(shown[listed],
              hide_index=True,
              width="stretch", height=260, column_config={
                  "review_id": st.column_config.TextColumn("Review id", width="small"),
