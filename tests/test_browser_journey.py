@@ -260,6 +260,7 @@ def _journey(page, app_url, tmp_path, shots, expect) -> None:
     expect(brand).to_have_value(SHOP)  # the copy signs with the shop's name, set once in Shop settings
     expect(page.get_by_text(re.compile(r"^Facts for .+ · [\d,]+ customers$")).first).to_be_visible()
     segment = page.get_by_text(re.compile(r"^Facts for .+ · [\d,]+ customers$")).first.inner_text()
+    expect(page.get_by_placeholder(re.compile("the segment's orders name no products"))).to_be_visible()
     box = page.get_by_role("spinbutton", name="Candidates per segment", exact=True)
     box.fill("1")
     box.press("Enter")
@@ -287,5 +288,6 @@ def _journey(page, app_url, tmp_path, shots, expect) -> None:
     assert SHOP in row["body"], row["body"]  # signed by the shop
     for word in DEMO_WORDS:
         assert not demo_word(word, text), f"the export holds '{word}': {text}"
+    idle(page)
     shots(page, "campaigns_exported")
     assert not problems, "\n".join(problems)

@@ -45,7 +45,9 @@ def edit_facts(f: dict) -> dict:
                    f"feedback from {f['feedback_source']}.")
         left, right = st.columns([1, 2])
         products = left.text_area("Top products (one a line)", "\n".join(f["top_products"]), height=150,
-                                  key=f"facts_products_{fkey}")
+                                  key=f"facts_products_{fkey}",  # an empty box says why it is empty
+                                  placeholder="None found: the segment's orders name no products (an export without "
+                                              "product ids). Type any the copy may mention, one a line.")
         fb = pd.DataFrame([{"kind": "praised", **p} for p in f["praised"]] +
                           [{"kind": "complaint", **c} for c in f["complaints"]], columns=["kind", "topic", "quote"])
         with right:
