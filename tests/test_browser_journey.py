@@ -238,6 +238,7 @@ def _journey(page, app_url, tmp_path, shots, expect) -> None:
     open_page(page, "Overview")
     revenue = metric_value(page, "Net revenue")
     assert revenue.startswith("€"), revenue
+    expect(page.get_by_text(f"none of the {len(REVIEWS)} stored reviews has a date")).to_be_visible()
 
     # classify the reviews in the background, and wait for the run to finish
     open_page(page, "Feedback")

@@ -47,7 +47,12 @@ left.plotly_chart(figs["by_month"], width="stretch")
 if (partial := data["by_month"].query("partial")).shape[0]:
     left.caption(f"\\* {partial['month'].iloc[-1]:%B %Y} is month to date (orders up to "
                  f"{partial['last_day'].iloc[-1]:%d %B %Y}): its lighter bar covers part of a month, not a drop in sales.")
-right.plotly_chart(figs["ratings"], width="stretch")
+if k["undated_reviews"] and k["undated_reviews"] == state.table_counts(path)["reviews"]:  # an empty chart would
+    # read "no data in this date range" while every stored review has no date at all
+    right.info(f"No review ratings by date: none of the {k['undated_reviews']:,} stored reviews has a date. Load "
+               "reviews with a created_at column on the Data page; the Feedback page shows them all meanwhile.")
+else:
+    right.plotly_chart(figs["ratings"], width="stretch")
 gaps = state.gaps(path)
 left, right = st.columns(2)
 if gaps.lacks("orders.country"):
