@@ -250,7 +250,6 @@ def no_complaint_quote(fields: dict, facts: dict) -> list[str]:
     """Four words in a row from a complaint in campaign copy: the complaint is feedback for the shop, not copy."""
     if facts.get("channel") == "reply":
         return []
-    text = "\n".join(fields.get(k) or "" for k in ("subject", "preheader", "body", "cta"))
     heads = [fields.get(k) or "" for k in ("subject", "preheader", "cta")]  # short lines: three words suffice
     body = [s for s in _sentences(fields.get("body") or "") if not _ACKNOWLEDGE.search(s)]
     out = []

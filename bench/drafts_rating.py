@@ -103,7 +103,7 @@ def main() -> None:
     torch.manual_seed(args.seed)
     demo, other = demo_requests(args.replies), other_requests()
     # demo and other shops interleaved, so a run stopped early (the model writer is slow on a busy CPU) is balanced
-    reqs = [r for pair in zip(demo, other) for r in pair] + demo[len(other):] + other[len(demo):]
+    reqs = [r for pair in zip(demo, other, strict=False) for r in pair] + demo[len(other):] + other[len(demo):]
     ws = writers(args.writers.split(","))
     rows, summary = [], {}
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
