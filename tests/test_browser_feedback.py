@@ -77,6 +77,6 @@ def test_correct_a_label_and_retrain(page, app_url, app_home):  # noqa: F811
 
     idle(page)
     page.get_by_role("button", name="Retrain", exact=True).click()
-    expect(page.get_by_text(re.compile(r"Training finished in \d+ s"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"Training finished in \d+ s")).first).to_be_visible()
     expect(page.get_by_text(re.compile(r"trained with 1 correction"))).to_be_visible()
     expect(page.get_by_text("before (active)")).to_be_attached()

@@ -78,6 +78,13 @@ def test_kill_9_of_the_app_mid_job(job, demo_file, tmp_path):
                     time.sleep(4.0)
                 else:
                     page.get_by_role("link", name="Campaigns").click()
+                    brand = page.get_by_role("textbox", name="Brand", exact=True)  # the demo has no shop name
+                    brand.fill("our shop")
+                    brand.press("Enter")
+                    page.wait_for_timeout(1500)  # the page re-runs with the brand
+                    page.get_by_role("combobox", name="Writer").click()  # the model writer: slow enough to be killed
+                    page.get_by_role("option", name="model", exact=True).click()  # mid-generation (templates take 0.2 s)
+                    page.wait_for_timeout(300)
                     page.get_by_role("button", name="Generate drafts").click()
                     time.sleep(6.0)
                 proc.send_signal(signal.SIGKILL)
