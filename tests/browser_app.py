@@ -99,3 +99,24 @@ def sign_in(page, url: str, username: str, password: str) -> None:
 def metric_value(page, label: str) -> str:
     box = page.get_by_test_id("stMetric").filter(has_text=label).first
     return box.get_by_test_id("stMetricValue").inner_text()
+
+
+def choose(page, opener, option: str, exact: bool = False, tries: int = 4) -> None:
+    """Pick `option` from the selectbox `opener` (a locator), as a person does: click, then the option.
+
+    A Streamlit rerun that lands between the two clicks (after a download, an Enter, a fragment refresh) closes the
+    open list, so a single click can wait forever on an option that is no longer shown; a person simply clicks again.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    wanted = page.get_by_role("option", name=option, exact=exact)
+    for attempt in range(tries):
+        opener.click()
+        try:
+            wanted.first.click(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries - 1:
+                raise
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(1_000)

@@ -11,7 +11,7 @@ import pytest
 
 from analysis.config import REPO_ROOT
 from analysis.draft_checks import CHECKS
-from tests.browser_app import add_user, app_home, app_url, page, sign_in  # noqa: F401
+from tests.browser_app import add_user, app_home, app_url, choose, page, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.browser
 PASSWORD = "draft-test-password-1"
@@ -42,8 +42,8 @@ def test_generate_approve_download(page, app_url, tmp_path):  # noqa: F811
     brand.press("Enter")
     expect(page.get_by_text("Facts for At risk")).to_be_visible()
 
-    page.get_by_role("combobox", name="Writer").click()  # this test drives the model path: a 4-token draft the person fixes
-    page.get_by_role("option", name="model", exact=True).click()
+    # this test drives the model path: a 4-token draft the person fixes
+    choose(page, page.get_by_role("combobox", name="Writer"), "model", exact=True)
     page.wait_for_timeout(300)
 
     for label, value in (("Candidates per segment", "1"), ("Max new tokens (0 = default)", "4")):
@@ -72,8 +72,7 @@ def test_generate_approve_download(page, app_url, tmp_path):  # noqa: F811
     assert row["subject"] == "A little thank you from our shop" and row["checks_passed"] == "True"
     assert row["segment"] == "At risk" and "THANKS15" in row["body"]
 
-    page.get_by_label("Merge tag style").click()
-    page.get_by_role("option", name="mailchimp").click()
+    choose(page, page.get_by_label("Merge tag style"), "mailchimp")
     page.wait_for_timeout(500)
     with page.expect_download() as dl:
         page.locator(".st-key-campaign_dl_eml button").click()

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser_app import add_user, metric_value, sign_in
+from tests.browser_app import add_user, choose, metric_value, sign_in
 
 pytestmark = pytest.mark.browser
 SHOP = "Pedal & Spoke"
@@ -162,8 +162,7 @@ def upload(page, table_label: str, path) -> str:
     from playwright.sync_api import expect
 
     idle(page)
-    page.get_by_label("What does the file contain?").click()
-    page.get_by_role("option", name=table_label).click()
+    choose(page, page.get_by_label("What does the file contain?"), table_label)
     idle(page)
     page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
     load = page.get_by_role("button", name=re.compile(r"^Load into "))
@@ -202,8 +201,7 @@ def _journey(page, app_url, tmp_path, shots, expect) -> None:
     open_page(page, "Shop settings")
     form = page.get_by_test_id("stForm").first
     form.get_by_label("Shop name").fill(SHOP)
-    form.get_by_test_id("stSelectbox").click()
-    page.get_by_role("option", name="EUR (€)").click()
+    choose(page, form.get_by_test_id("stSelectbox"), "EUR (€)")
     form.get_by_text("Remove the demo's").click()
     form.get_by_role("button", name="Start my shop").click()
     expect(page.get_by_text("Your shop has started")).to_be_visible()

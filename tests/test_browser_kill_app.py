@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from tests.browser_app import CHROMIUM, add_user, sign_in, start_app
+from tests.browser_app import CHROMIUM, add_user, choose, sign_in, start_app
 
 pytestmark = pytest.mark.browser
 NEW_ROWS = 300_000
@@ -82,8 +82,8 @@ def test_kill_9_of_the_app_mid_job(job, demo_file, tmp_path):
                     brand.fill("our shop")
                     brand.press("Enter")
                     page.wait_for_timeout(1500)  # the page re-runs with the brand
-                    page.get_by_role("combobox", name="Writer").click()  # the model writer: slow enough to be killed
-                    page.get_by_role("option", name="model", exact=True).click()  # mid-generation (templates take 0.2 s)
+                    # the model writer: slow enough to be killed mid-generation (templates take 0.2 s)
+                    choose(page, page.get_by_role("combobox", name="Writer"), "model", exact=True)
                     page.wait_for_timeout(300)
                     page.get_by_role("button", name="Generate drafts").click()
                     time.sleep(6.0)

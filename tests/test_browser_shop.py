@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.browser_app import add_user, metric_value, sign_in
+from tests.browser_app import add_user, choose, metric_value, sign_in
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SHOPLENS_SHOTS")  # a folder to keep the screenshots in, for a person to look at
@@ -33,8 +33,7 @@ def test_start_my_shop_then_overview_in_euro(page, app_url, app_home, tmp_path):
     shot(page, "shop_1_settings_demo.png")
     form = page.get_by_test_id("stForm").first
     form.get_by_label("Shop name").fill("Fig & Cedar")
-    form.get_by_test_id("stSelectbox").click()
-    page.get_by_role("option", name="EUR (€)").click()
+    choose(page, form.get_by_test_id("stSelectbox"), "EUR (€)")
     form.get_by_text("Remove the demo's").click()
     form.get_by_role("button", name="Start my shop").click()
     expect(page.get_by_text("Your shop has started")).to_be_visible()
