@@ -1,0 +1,81 @@
+"""Issue 16's quality figures from the reading: joins the blind ratings back to writers and checks and writes
+bench/results/drafts_rating.txt.
+
+    python bench/drafts_rating_summary.py
+
+Inputs: bench/results/drafts_rating.csv (rid, rating, flags, note, rater, second: 1 for a second reader's rating of
+a row another reader owns), drafts_rating_key.csv (rid -> candidate id) and drafts_rating_candidates.csv (writer, shop,
+channel, all_checks_pass). Per writer x source (demo / other shops) x channel: n, mean, % rated >= 4, count rated 1,
+% with an invented fact; how many rated <= 2 still passed every check (a passing draft is what the app shows); the
+agreement of the two readers on the rows both read. Targets (shipped writer): >= 70% rated >= 4, 0 rated 1, <= 5%
+invented fact.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+RESULTS = Path(__file__).resolve().parent / "results"
+FLAGS = ["invented_fact", "nonsense_sentence", "tone", "contradiction"]
+
+
+def load() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(first readings joined to candidates, second readings of the doubly-read rows)."""
+    r = pd.read_csv(RESULTS / "drafts_rating.csv")
+    key = pd.read_csv(RESULTS / "drafts_rating_key.csv")
+    cands = pd.read_csv(RESULTS / "drafts_rating_candidates.csv")
+    first, second = r[r["second"] == 0], r[r["second"] == 1]
+    missing = set(key["rid"]) - set(first["rid"])
+    if missing:
+        sys.exit(f"{len(missing)} candidates not rated yet, e.g. {sorted(missing)[:5]}")
+    df = first.merge(key, on="rid").merge(cands, on="id", validate="one_to_one")
+    df["source"] = df["shop"].where(df["shop"] == "demo", "other shops")
+    df["shown"] = df["all_checks_pass"].astype(str).eq("True")
+    return df, second
+
+
+def table(df: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    g = df.groupby(by)
+    out = pd.DataFrame({"n": g.size(), "mean": g["rating"].mean().round(2),
+                        "pct_ge4": (g["rating"].apply(lambda s: (s >= 4).mean()) * 100).round(1),
+                        "rated_1": g["rating"].apply(lambda s: int((s == 1).sum())),
+                        "pct_invented": (g["invented_fact"].mean() * 100).round(1),
+                        "pct_nonsense": (g["nonsense_sentence"].mean() * 100).round(1),
+                        "pct_pass_checks": (g["shown"].mean() * 100).round(1),
+                        "le2_passing": g.apply(lambda x: int(((x["rating"] <= 2) & x["shown"]).sum()),
+                                               include_groups=False)})
+    return out
+
+
+def agreement(df: pd.DataFrame, second: pd.DataFrame) -> str:
+    both = df[["rid", "rating"]].merge(second[["rid", "rating"]], on="rid", suffixes=("_a", "_b"))
+    if both.empty:
+        return "no row read twice"
+    a, b = both["rating_a"], both["rating_b"]
+    from sklearn.metrics import cohen_kappa_score
+
+    kappa = cohen_kappa_score(a, b, weights="quadratic")
+    return (f"{len(both)} rows read by two readers: same rating {(a == b).mean():.0%}, within one point "
+            f"{((a - b).abs() <= 1).mean():.0%}, same side of the >=4 line {((a >= 4) == (b >= 4)).mean():.0%}, "
+            f"quadratic-weighted kappa {kappa:.2f}")
+
+
+def main() -> None:
+    df, second = load()
+    pd.set_option("display.width", 200)
+    parts = ["Issue 16 rating by reading (blind: readers saw facts, subject and body only; 1-5 rubric)",
+             f"candidates: {len(df)}; writers: template = shipped default, model = old SmolLM2 fine-tune",
+             "", "== writer x source ==", table(df, ["writer", "source"]).to_string(),
+             "", "== writer x source x channel ==", table(df, ["writer", "source", "channel"]).to_string(),
+             "", "== writer (all) ==", table(df, ["writer"]).to_string(),
+             "", "le2_passing: candidates rated <= 2 that passed every check (what the app would show)",
+             "", "agreement: " + agreement(df, second)]
+    text = "\n".join(parts) + "\n"
+    (RESULTS / "drafts_rating.txt").write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
