@@ -92,7 +92,7 @@ def _feedback(con, customers: list[str], k: int) -> tuple[list[dict], list[dict]
                            [customers]).fetchone()[0]
     scope = "customer_id IN (SELECT unnest(?::VARCHAR[]))" if n_linked else "TRUE"  # fixed SQL fragments only
     args = [customers] if n_linked else []
-    where = "segment reviews" if n_linked else "all reviews"
+    where = "this segment's reviews" if n_linked else "all reviews"
     labelled = _has(con, "review_labels") and con.execute(
         f"SELECT count(*) FROM review_labels l JOIN reviews r USING (review_id) WHERE {scope}", args).fetchone()[0]
     if labelled:
@@ -111,14 +111,14 @@ def _feedback(con, customers: list[str], k: int) -> tuple[list[dict], list[dict]
         pick = {s: sorted(counts[s], key=lambda t: (-counts[s][t], t))[:k] for s in counts}
         praised = [{"topic": t, "quote": out["positive"][t]} for t in pick["positive"]]
         complaints = [{"topic": t, "quote": out["negative"][t]} for t in pick["negative"]]
-        return praised, complaints, f"review_labels ({where})"
+        return praised, complaints, f"the classifier's labels on {where}"
     rows = con.execute(
         f"""SELECT rating, text FROM reviews WHERE {scope} AND text IS NOT NULL AND length(trim(text)) > 10
             AND rating IS NOT NULL ORDER BY length(text), review_id""", args).fetchall()
     good = [short_quote(t) for t in [t for r, t in rows if r >= 4][:k]]  # mask only the quotes kept
     bad = [short_quote(t) for t in [t for r, t in rows if r <= 2][:k]]
     return ([{"topic": "general", "quote": q} for q in good], [{"topic": "general", "quote": q} for q in bad],
-            f"ratings ({where})" if rows else "none")
+            f"star ratings of {where}" if rows else "no reviews")
 
 
 def segment_facts(con, segment: str, channel: str, offer: str, tone: str = "warm", brand: str = "",

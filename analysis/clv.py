@@ -151,7 +151,8 @@ def fit(summary: pd.DataFrame) -> CLVModel:
 
 def predict(model: CLVModel, summary: pd.DataFrame, horizon_days: int = 90) -> pd.DataFrame:
     """customer_id, expected_purchases (next horizon_days) with an 80 % predictive interval (purchases_low/high)
-    and median, p_alive, p_no_purchase (churn risk: no purchase in the horizon), expected_spend, predicted_clv (undiscounted spend over the horizon, before margin) and
+    and median, p_alive, p_no_purchase (no purchase in the horizon; churn risk is 1 - p_alive), expected_spend,
+    predicted_clv (undiscounted spend over the horizon, before margin) and
     clv_low/high (the purchase interval times expected spend; uncertainty in spend itself is not included)."""
     x, tx, T = (summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
     ep = model.expected_purchases(horizon_days, x, tx, T)

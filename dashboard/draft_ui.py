@@ -77,10 +77,8 @@ def draft_card(items: list[dict], i: int, regenerate: Callable[[dict], dict | No
     did, ch = d["draft_id"], d["channel"]
     flash = st.session_state.pop(f"flash_{did}", None)
     with st.container(border=True):
-        head = st.columns([3, 1])
-        head[0].markdown(f"**Draft {i + 1}** · {ch}")
-        with head[1]:
-            st.badge(d["status"], color=STATUS_COLOR.get(d["status"], "gray"))
+        # the badge on the title line: in a column of its own a narrow card cut "approved" to "appro…"
+        st.markdown(f"**Draft {i + 1}** · {ch} :{STATUS_COLOR.get(d['status'], 'gray')}-badge[{d['status']}]")
         written_by(d)
         checks_summary(d)
         held_back(d)

@@ -40,7 +40,7 @@ def test_facts_from_orders_and_ratings(db):
     assert f["segment"] == seg and f["segment_size"] > 0 and f["offer"] == "15% off with code THANKS15"
     assert "POSTAGE" not in f["top_products"] and f["top_products"]
     assert set(f["top_products"]) <= {"White hanging heart t-light holder", "Regency cakestand 3 tier"}
-    assert f["feedback_source"].startswith("ratings")
+    assert f["feedback_source"].startswith("star ratings")
     quotes = [q["quote"] for q in f["praised"] + f["complaints"]]
     assert quotes and not any("7946" in q for q in quotes)  # phone numbers masked
 
@@ -52,7 +52,7 @@ def test_facts_use_review_labels_when_present(db):
                 "SELECT review_id, 'v1', CASE WHEN rating >= 4 THEN 'positive' ELSE 'negative' END, "
                 "CASE WHEN rating >= 4 THEN ['quality'] ELSE ['delivery_packaging'] END, now() FROM reviews")
     f = segment_facts(con, _some_segment(con), "sms", "free shipping on orders over £40")
-    assert f["feedback_source"].startswith("review_labels")
+    assert f["feedback_source"].startswith("the classifier")
     assert {p["topic"] for p in f["praised"] + f["complaints"]} <= {"quality", "delivery_packaging"}
 
 

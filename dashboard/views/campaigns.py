@@ -55,7 +55,7 @@ def edit_facts(f: dict) -> dict:
                                 column_config={
                                     "kind": st.column_config.SelectboxColumn("Kind", options=["praised", "complaint"],
                                                                              required=True, width="small"),
-                                    "topic": st.column_config.TextColumn("Topic", width="small"),
+                                    "topic": st.column_config.TextColumn("Topic", width="medium"),
                                     "quote": st.column_config.TextColumn("Customer quote", width="large")})
     rows = [r for r in fb.fillna("").to_dict("records") if str(r["quote"]).strip()]
     return {**f, "top_products": [p.strip() for p in products.splitlines() if p.strip()],

@@ -78,7 +78,7 @@ cols[0].metric("Orders", f"{int(row['frequency']):,}", help="Distinct completed 
 spend = row["monetary"]
 cols[1].metric("Net spend", shop_ui.fmt(spend, compact=True), help=shop_ui.fmt(spend))
 days = int(row["recency_days"])
-cols[2].metric("Last order", "today" if days == 0 else f"{days} day{'s' if days != 1 else ''} ago")
+cols[2].metric("Since last order", "today" if days == 0 else f"{days:,} day{'s' if days != 1 else ''}")  # fits a 5th
 cols[3].metric("RFM", f"{int(row['r_score'])}-{int(row['f_score'])}-{int(row['m_score'])}")
 cols[4].metric("Segment", row["segment"])
 cols = st.columns(4) if model is not None else []
@@ -87,9 +87,13 @@ if model is None:
 else:
     cols[0].metric(f"Expected purchases, next {int(horizon)} d", f"{row['expected_purchases']:.2f}",
                    help=f"80 % interval: {int(row['purchases_low'])}–{int(row['purchases_high'])} purchase days")
-    cols[1].metric("Churn risk", f"{row['p_no_purchase']:.0%}",
-                   help="Probability of no purchase in the horizon (BG/NBD predictive distribution)")
-    cols[2].metric("P(alive)", f"{row['p_alive']:.1%}", help="Probability the customer has not dropped out (BG/NBD)")
+    cols[1].metric(f"No order in next {int(horizon)} d", f"{row['p_no_purchase']:.0%}",
+                   help="Chance this customer places no order in the horizon (BG/NBD predictive distribution). "
+                        "It includes customers who are still active but buy rarely, so it can exceed "
+                        "the churn risk.")
+    cols[2].metric("Churn risk", f"{1 - row['p_alive']:.0%}",
+                   help="Chance the customer has stopped buying for good (1 - P(alive), BG/NBD). A still-active "
+                        "customer may simply not order within a short horizon.")
     cols[3].metric(f"Predicted CLV, next {int(horizon)} d", shop_ui.fmt(row['predicted_clv'], places=0),
                    help=f"80 % interval {shop_ui.fmt(row['clv_low'], places=0)}–{shop_ui.fmt(row['clv_high'], places=0)} "
                         "(purchase uncertainty only)")

@@ -135,7 +135,9 @@ with right:
     if history.empty:
         st.caption("Nothing loaded yet.")
     else:
-        st.dataframe(history.drop(columns=["rejects_file"]), hide_index=True, width="stretch",
+        st.dataframe(history, hide_index=True, width="stretch",  # what a person scans first, on the left
+                     column_order=["at", "file_name", "demo", "table_name", "mode", "accepted", "rejected", "who",
+                                   "rows_in", "file_format", "upload_id", "file_sha256"],
                      column_config={"at": st.column_config.DatetimeColumn("at", format="YYYY-MM-DD HH:mm"),
                                     "file_sha256": st.column_config.TextColumn("sha256", width="small"),
                                     "demo": st.column_config.CheckboxColumn("demo", help="the bundled demo shop's "

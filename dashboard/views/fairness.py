@@ -150,8 +150,8 @@ def segments_section() -> None:
         st.info(str(exc))
         return
     except ShoplensError as exc:
-        st.info(f"No segment audit: {exc}")
-        return
+        st.info(f"No segment audit: {exc.what}." + (f" {exc.fix[:1].upper()}{exc.fix[1:]}." if exc.fix else ""))
+        return  # exc.where names the audit's code path, which means nothing on this page
     clv_df, clv_info = res["clv"]
     rec_df, rec_info = res["recommend"] or (None, None)  # None: the shop's orders carry no product ids
     g1 = clv_info["mae_gap"]

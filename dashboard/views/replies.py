@@ -40,7 +40,8 @@ c3.metric("In the queue, not classified yet", f"{unlabelled:,}",
 c4.markdown(f"**Copy model**  \n`{generator_state.active_version()}`")  # a metric cuts a long version short
 
 shown = auth.masked_for_role(q.head(SHOWN), columns=("title", "text"))
-shown = shown.assign(reply_status=shown["reply_status"].fillna("not drafted"))
+shown = shown.assign(reply_status=shown["reply_status"].fillna("not drafted"),
+                     sentiment=shown["sentiment"].fillna("not classified"))  # grey "None" cells read as a fault
 listed = ["review_id", "rating", "created_at", "sentiment", "why", "topics", "text", "reply_status"]
 if shown["created_at"].isna().all():  # a shop's reviews export without dates: no column of grey "None"
     listed.remove("created_at")
@@ -52,7 +53,7 @@ st.dataframe(shown[listed],
                  "rating": st.column_config.NumberColumn("Rating", format="%d ★", width="small"),
                  "created_at": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD", width="small"),
                  "sentiment": st.column_config.TextColumn("Label", width="small",
-                                                          help="empty: not classified yet"),
+                                                          help="'not classified': the Feedback page has not labelled it yet"),
                  "why": st.column_config.TextColumn("In the queue by", width="small"),
                  "text": st.column_config.TextColumn("Review", width="large"),
                  "reply_status": st.column_config.TextColumn("Reply", width="small")})
