@@ -13,6 +13,7 @@ import re
 import pandas as pd
 
 from analysis import pii, rfm, shop
+from analysis.complaint_cues import complaint_topics
 from analysis.errors import ShoplensError
 from analysis.overview import NON_MERCHANDISE
 from analysis.schema import LATEST_LABELS
@@ -170,9 +171,13 @@ def reply_facts(con, review_id: str, brand: str = "", remedy: str = "a full refu
         t = con.execute("SELECT topics FROM review_labels WHERE review_id = ? ORDER BY scored_at DESC LIMIT 1",
                         [str(review_id)]).fetchone()
         topics = list(t[0] or []) if t else []
+    source = "classifier" if topics else "complaint words"
     # Every type masked: the record goes into prompts, the drafts table and `shoplens reply --out` JSON that a
     # marketer reads; a reply greets with the merge tag, never a name taken from the review.
     text, _ = pii.mask(" ".join(text.split()))
-    return {"brand": brand, "channel": "reply", "review": {"text": text, "rating": rating, "topics": topics},
+    if not topics:  # not labelled yet: name the problem from the complaint's own words rather than apologise vaguely
+        topics = complaint_topics(text)
+    return {"brand": brand, "channel": "reply", "review": {"text": text, "rating": rating, "topics": topics,
+                                                          "topics_from": source if topics else "none"},
             "remedy": check_offer(remedy), "tone": tone if tone in ("warm", "plain") else "warm",
             "merge_tag": MERGE_TAG, "review_id": str(review_id)}

@@ -95,7 +95,9 @@ def _email(facts: dict, t: Templates, pick: _Pick, subject: str | None, hook: st
     slots, block, tone = slots_for(facts), t.data["intents"][intent]["email"], _tone(facts, t)
     opening = hook or _first(pick, "opening", block["opening"], slots)
     para1 = " ".join(x for x in (opening, _first(pick, "products", block["products"], slots)) if x)
-    praise = [s for p in facts.get("praised") or [] for s in t.data.get("praise", {}).get(p.get("topic"), [])[:1]]
+    sore = {c.get("topic") for c in facts.get("complaints") or []}  # praise of what others complain about reads false
+    praise = [s for p in facts.get("praised") or [] if p.get("topic") not in sore
+              for s in t.data.get("praise", {}).get(p.get("topic"), [])[:1]]
     link = _first(pick, "link", t.data["link"], slots)
     para2 = " ".join(x for x in (_first(pick, "offer", block["offer"], slots), *praise[:1], link) if x)
     body = "\n\n".join([_first(pick, "greeting", tone["greeting"], slots), para1, para2,

@@ -2,7 +2,7 @@
 facts its writer was given, shuffled, with the writer, the check results and the candidate id hidden, so a reader
 rates what a customer would receive and cannot favour one writer.
 
-    python bench/drafts_rating_sheet.py [--seed 16]
+    python bench/drafts_rating_sheet.py [--seed 16] [--candidates CSV --tag r2 [--ids FILE]]
 
 Writes bench/results/drafts_rating_blind.csv (rid, shop, channel, facts, subject, body) for readers and
 bench/results/drafts_rating_key.csv (rid -> candidate id) for bench/drafts_rating_summary.py; readers never open the
@@ -46,11 +46,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seed", type=int, default=16)
     ap.add_argument("--replies", type=int, default=12, help="as given to bench/drafts_rating.py")
+    ap.add_argument("--candidates", default=str(RESULTS / "drafts_rating_candidates.csv"))
+    ap.add_argument("--tag", default="", help="a later round: files drafts_rating_blind_TAG.csv / _key_TAG.csv")
+    ap.add_argument("--ids", default="", help="a file of candidate ids (one a line): only these go on the sheet")
     args = ap.parse_args()
     demo, other = drafts_rating.demo_requests(args.replies), drafts_rating.other_requests()
     reqs = [r for pair in zip(demo, other, strict=False) for r in pair] + demo[len(other):] + other[len(demo):]
-    with open(RESULTS / "drafts_rating_candidates.csv", encoding="utf-8") as fh:
+    with open(args.candidates, encoding="utf-8") as fh:
         cands = list(csv.DictReader(fh))
+    if args.ids:
+        keep = set(Path(args.ids).read_text().split())
+        cands = [c for c in cands if c["id"] in keep]
     random.Random(args.seed).shuffle(cands)
     sheet, key = [], []
     for i, c in enumerate(cands):
@@ -58,16 +64,17 @@ def main() -> None:
         if shop != c["shop"] or facts["channel"] != c["channel"]:
             raise SystemExit(f"{c['id']}: request order differs from the candidates run ({shop}/{facts['channel']}); "
                              "rerun bench/drafts_rating.py with the same --replies")
-        rid = f"r{i + 1:03d}"
+        rid = f"{args.tag or 'r'}{'-' if args.tag else ''}{i + 1:03d}"
         sheet.append({"rid": rid, "shop": c["shop"], "channel": c["channel"], "facts": facts_text(facts),
                       "subject": c["subject"], "body": c["body"]})
         key.append({"rid": rid, "id": c["id"]})
-    for name, rows in (("drafts_rating_blind.csv", sheet), ("drafts_rating_key.csv", key)):
+    suffix = f"_{args.tag}" if args.tag else ""
+    for name, rows in ((f"drafts_rating_blind{suffix}.csv", sheet), (f"drafts_rating_key{suffix}.csv", key)):
         with open(RESULTS / name, "w", newline="", encoding="utf-8") as fh:
             w = csv.DictWriter(fh, fieldnames=list(rows[0]))
             w.writeheader()
             w.writerows(rows)
-    print(f"{len(sheet)} candidates -> {RESULTS / 'drafts_rating_blind.csv'}")
+    print(f"{len(sheet)} candidates -> {RESULTS / f'drafts_rating_blind{suffix}.csv'}")
 
 
 if __name__ == "__main__":

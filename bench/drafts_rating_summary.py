@@ -9,6 +9,11 @@ channel, all_checks_pass). Per writer x source (demo / other shops) x channel: n
 % with an invented fact; how many rated <= 2 still passed every check (a passing draft is what the app shows); the
 agreement of the two readers on the rows both read. Targets (shipped writer): >= 70% rated >= 4, 0 rated 1, <= 5%
 invented fact.
+
+Round 2 (when drafts_rating_r2.csv exists): after fixes to the template writer, every template candidate whose text
+changed (drafts_rating_candidates_r2.csv, same requests and seed) was read again, blind, beside 20 unchanged ones
+as anchors (their two readings show the readers' drift); the shipped writer's figures then take the round-2 reading
+for changed candidates and the round-1 reading for the rest.
 """
 from __future__ import annotations
 
@@ -62,6 +67,35 @@ def agreement(df: pd.DataFrame, second: pd.DataFrame) -> str:
             f"quadratic-weighted kappa {kappa:.2f}")
 
 
+def round2(df: pd.DataFrame) -> list[str]:
+    """The shipped (template) writer after the round-2 fixes, and the anchors' drift."""
+    path = RESULTS / "drafts_rating_r2.csv"
+    if not path.exists():
+        return []
+    r2 = pd.read_csv(path).merge(pd.read_csv(RESULTS / "drafts_rating_key_r2.csv"), on="rid")
+    new = pd.read_csv(RESULTS / "drafts_rating_candidates_r2.csv")
+    old = df[df["writer"] == "template"].set_index("id")
+    cur = new.set_index("id").loc[old.index]
+    changed = (cur["body"].fillna("") != old["body"].fillna("")) | (cur["subject"].fillna("") != old["subject"].fillna(""))
+    anchors = r2[r2["id"].isin(old.index[~changed])].merge(old[["rating"]], left_on="id", right_index=True,
+                                                            suffixes=("_r2", "_r1"))
+    missing = set(old.index[changed]) - set(r2["id"])
+    if missing:
+        sys.exit(f"round 2: {len(missing)} changed candidates not read again, e.g. {sorted(missing)[:3]}")
+    now = old.copy()
+    reread = r2.set_index("id").loc[old.index[changed]]
+    for c in ["rating", *FLAGS]:
+        now.loc[reread.index, c] = reread[c]
+    now["shown"] = cur["all_checks_pass"].astype(str).eq("True")
+    now = now.reset_index()
+    d = anchors["rating_r2"] - anchors["rating_r1"]
+    return ["", f"== round 2: template writer after the fixes ({int(changed.sum())} changed candidates read again) ==",
+            table(now, ["source"]).to_string(), "", table(now, ["source", "channel"]).to_string(), "",
+            table(now.assign(writer="template"), ["writer"]).to_string(), "",
+            f"anchors: {len(anchors)} unchanged candidates read in both rounds: same rating {(d == 0).mean():.0%}, "
+            f"mean change {d.mean():+.2f} (round 2 minus round 1)"]
+
+
 def main() -> None:
     df, second = load()
     pd.set_option("display.width", 200)
@@ -71,7 +105,7 @@ def main() -> None:
              "", "== writer x source x channel ==", table(df, ["writer", "source", "channel"]).to_string(),
              "", "== writer (all) ==", table(df, ["writer"]).to_string(),
              "", "le2_passing: candidates rated <= 2 that passed every check (what the app would show)",
-             "", "agreement: " + agreement(df, second)]
+             "", "agreement: " + agreement(df, second), *round2(df)]
     text = "\n".join(parts) + "\n"
     (RESULTS / "drafts_rating.txt").write_text(text, encoding="utf-8")
     print(text)

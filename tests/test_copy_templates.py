@@ -66,7 +66,7 @@ def test_segment_meaning_chooses_the_words():
     assert "thank" in champs.lower() and "missed" not in champs.lower() and "a while" not in champs
     assert "missed you" in lapsed.lower() or "a while" in lapsed
     assert "Fun, sexy" not in champs + lapsed  # complaints are never copy
-    assert "Customers often tell us how well things are made." in champs  # the praised topic, not the quote
+    assert "Customers often tell us how pleased they are with the quality." in champs  # the praised topic, not the quote
 
 
 def test_product_display_names_are_short_and_clean():
@@ -116,3 +116,26 @@ def test_bad_shop_file_is_refused_with_where_and_how(tmp_path, content, message)
     assert message in str(e.value) and str(shop) in str(e.value)
     assert e.value.fix
     assert shop.read_text() == content  # the shop's file is left as it was
+
+
+def test_reply_to_an_unlabelled_review_names_the_problem_from_its_words(tmp_path):
+    """Before the classifier has run, a reply still apologises for what the customer complained about, not vaguely."""
+    from analysis import store
+    from analysis.campaign_facts import reply_facts
+
+    con = store.connect(tmp_path / "r.duckdb")
+    con.execute("INSERT INTO reviews (review_id, text, rating) VALUES "
+                "('a', 'Lovely colour but the seams ripped the first time I wore it.', 1), "
+                "('b', 'Not for me, sadly.', 2)")
+    a, b = reply_facts(con, "a"), reply_facts(con, "b")
+    assert a["review"]["topics"] == ["quality"] and a["review"]["topics_from"] == "complaint words"
+    assert b["review"]["topics"] == [] and b["review"]["topics_from"] == "none"
+    bodies = [c["body"] for c in tw.write({**a, "brand": "Fig & Cedar"}, copy_templates.load(), 2)]
+    assert all("quality" in b or "hold up" in b for b in bodies)
+    assert not any("look" in b for b in bodies)  # the praised colour is not apologised for
+
+
+def test_praise_line_skips_a_topic_customers_also_complain_about():
+    facts = {**FACTS, "praised": [{"topic": "appearance", "quote": "Pretty colours"}],
+             "complaints": [{"topic": "appearance", "quote": "Smaller and duller than the photos"}]}
+    assert not any("Customers often tell us" in c["body"] for c in tw.write(facts, copy_templates.load(), 3))
