@@ -172,7 +172,7 @@ def retrain_section() -> None:
     import time
     from pathlib import Path
 
-    from models.retrain_report import duration, outcome
+    from models.retrain_report import expected_time_line, outcome
 
     st.subheader("Retrain")
     act = registry.active("sentiment")
@@ -189,13 +189,7 @@ def retrain_section() -> None:
     if mode == "fast":
         est = _estimate(state.db_path(), mode, n_corr)
         if est is not None:
-            rate = (f" at {est['texts_per_second']:.0f} texts/s (measured {est['speed_measured_at']})"
-                    if est["texts_per_second"] else " (embedding speed not measured yet on this machine)")
-            st.caption(f"Expected time: **{duration(est['total_seconds'])}** — embedding {est['to_embed']:,} of "
-                       f"{est['texts']:,} training and test texts not cached yet: {duration(est['embed_seconds'])}"
-                       f"{rate if est['to_embed'] else ''}; fitting {duration(est['fit_seconds'])} and evaluating "
-                       f"{duration(est['evaluate_seconds'])} (the last fast run here). Classifying every review "
-                       "first fills the cache.")
+            st.caption(expected_time_line(est))
     if st.button("Retrain", key="fb_retrain", type="primary"):
         from models.train import config_defaults, train
 

@@ -37,6 +37,20 @@ def estimate_fast(cfg, labels: list[dict]) -> dict:
             "total_seconds": None if any(x is None for x in parts) else sum(parts)}
 
 
+def expected_time_line(est: dict) -> str:
+    """One short line from estimate_fast(): the total first, the parts only when some are not known or embedding
+    dominates (a tiny shop read a paragraph about caches for a 20-second run)."""
+    parts = [f"fit {duration(est['fit_seconds'])}", f"evaluate {duration(est['evaluate_seconds'])}"]
+    if est["to_embed"]:
+        rate = est["texts_per_second"]
+        parts.insert(0, f"reading {est['to_embed']:,} new texts {duration(est['embed_seconds'])}"
+                        + (f" at {rate:.0f}/s" if rate else ""))
+    if est["total_seconds"] is None:
+        return ("Expected time: not measured on this machine yet; the first run measures it"
+                + (" (classifying every review first makes retrains faster)." if est["to_embed"] else "."))
+    return f"Expected time: **{duration(est['total_seconds'])}** ({', '.join(parts)}; measured here)."
+
+
 def _last_fast_phases(rows: int) -> tuple[float | None, float | None]:
     """(fit seconds, evaluate seconds) of the newest fast model with recorded phases, fit scaled to `rows` rows."""
     for v in registry.versions("all"):
