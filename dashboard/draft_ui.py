@@ -15,7 +15,13 @@ from dashboard import auth, state
 LABELS = {"subject": "Subject", "preheader": "Preheader", "cta": "Call to action", "body": "Body"}
 FIELDS = {"email": ("subject", "preheader", "body", "cta"), "ad": ("subject", "body", "cta"), "sms": ("body",),
           "reply": ("body",)}
-WRITERS = {"template": "template", "template+model": "template + model", "model": "model"}
+WRITERS = {"template": "template", "template+model": "template + model", "model": "model (experimental)"}
+# Measured, not assumed: bench/results/drafts_rating.txt (309 drafts read blind, 2026-12-06). The free-writing copy
+# model stays selectable for comparison and fine-tuning work, never as a quiet default.
+MODEL_WRITER_WARNING = ("Experimental writer: in a blind reading of 153 of its drafts, 9% were sendable after light "
+                        "edits and half were wrong or harmful (invented offers, replies that mock the complaint), "
+                        "and most bad drafts still passed every automatic check. Read every word before approving; "
+                        "the template writer's drafts were rated sendable 94% of the time.")
 WRITER_HELP = ("template: vetted sentences filled from the facts (instant, the default). template + model: the copy "
                "model proposes subject lines and openings; each is kept only if every check passes, else the "
                "template's line is used. model: the copy model writes the whole draft.")

@@ -120,3 +120,31 @@ def choose(page, opener, option: str, exact: bool = False, tries: int = 4) -> No
                 raise
             page.keyboard.press("Escape")
             page.wait_for_timeout(1_000)
+
+
+def idle(page) -> None:
+    """Wait until the app has finished its current run, and is still finished after a short settle (a page may start
+    a second run, e.g. after a cache fills). The app element's script state says so; Streamlit's running indicator
+    does not (the app shows no toolbar, so the indicator is never in the page)."""
+    from playwright.sync_api import expect
+
+    app = page.get_by_test_id("stApp")
+    for settle in (300, 300):
+        page.wait_for_timeout(settle)
+        expect(app).to_have_attribute("data-test-script-state", "notRunning")
+        expect(page.get_by_test_id("stSpinner")).to_have_count(0)
+
+
+def start_my_shop(page, name: str, currency: str = "EUR (€)") -> None:
+    """On the Shop settings page (already open): name the shop, pick its currency, remove the demo, and wait until
+    the page confirms and no "Demo data" mark is left."""
+    from playwright.sync_api import expect
+
+    form = page.get_by_test_id("stForm").first
+    form.get_by_label("Shop name").fill(name)
+    choose(page, form.get_by_test_id("stSelectbox"), currency)
+    form.get_by_text("Remove the demo's").click()
+    form.get_by_role("button", name="Start my shop").click()
+    expect(page.get_by_text("Your shop has started")).to_be_visible()
+    expect(page.get_by_text("Demo data")).to_have_count(0)
+    expect(page.get_by_test_id("stSidebar").get_by_text(name)).to_be_visible()

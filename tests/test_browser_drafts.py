@@ -43,7 +43,7 @@ def test_generate_approve_download(page, app_url, tmp_path):  # noqa: F811
     expect(page.get_by_text("Facts for At risk")).to_be_visible()
 
     # this test drives the model path: a 4-token draft the person fixes
-    choose(page, page.get_by_role("combobox", name="Writer"), "model", exact=True)
+    choose(page, page.get_by_role("combobox", name="Writer"), "model (experimental)", exact=True)
     page.wait_for_timeout(300)
 
     for label, value in (("Candidates per segment", "1"), ("Max new tokens (0 = default)", "4")):
@@ -55,6 +55,7 @@ def test_generate_approve_download(page, app_url, tmp_path):  # noqa: F811
     expect(page.get_by_text("1 drafts written and stored")).to_be_visible(timeout=180_000)
     expect(page.get_by_text("checks failed").first).to_be_visible()  # four tokens: the checks say what is missing
     expect(page.get_by_text("Written by").first).to_contain_text("model")
+    expect(page.get_by_text("Experimental writer")).to_be_visible()  # the blind reading's figures, before any send
 
     page.get_by_role("textbox", name="Subject", exact=True).fill("A little thank you from our shop")
     page.get_by_role("textbox", name="Preheader", exact=True).fill("Something for your next order")

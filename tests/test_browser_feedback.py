@@ -9,12 +9,7 @@ import re
 
 import pytest
 
-from tests.browser_app import app_home, app_url, page  # noqa: F401
-
-try:  # the sign-in gate (built in parallel): sign in as an admin when the helpers exist
-    from tests.browser_app import add_user, sign_in
-except ImportError:  # pragma: no cover
-    add_user = sign_in = None
+from tests.browser_app import add_user, app_home, app_url, idle, page, sign_in  # noqa: F401
 
 pytestmark = pytest.mark.browser
 
@@ -34,15 +29,7 @@ def tiny_training(app_home):  # noqa: F811
         os.environ["SHOPLENS_CLASSIFY_BATCH"] = old
 
 
-def idle(page) -> None:  # noqa: F811
-    """Wait until the app has finished its current run (the running indicator is gone)."""
-    from playwright.sync_api import expect
-
-    page.wait_for_timeout(300)
-    expect(page.get_by_test_id("stStatusWidget")).to_be_hidden()
-
-
-def choose(page, widget_test_id: str, label: str, option: str) -> None:  # noqa: F811
+def type_choice(page, widget_test_id: str, label: str, option: str) -> None:  # noqa: F811
     """Pick an option in a Streamlit select box by typing it, as a keyboard user does."""
     idle(page)
     page.get_by_test_id(widget_test_id).filter(has_text=label).first.locator("input").click()
@@ -54,10 +41,7 @@ def choose(page, widget_test_id: str, label: str, option: str) -> None:  # noqa:
 def test_correct_a_label_and_retrain(page, app_url, app_home):  # noqa: F811
     from playwright.sync_api import expect
 
-    if add_user is not None:
-        sign_in(page, app_url, *add_user(app_home, "fb-admin", "admin"))
-    else:
-        page.goto(app_url)
+    sign_in(page, app_url, *add_user(app_home, "fb-admin", "admin"))
     page.get_by_role("link", name="Feedback").click()
     expect(page.get_by_test_id("stHeading").first).to_contain_text("Feedback")
 
@@ -67,8 +51,8 @@ def test_correct_a_label_and_retrain(page, app_url, app_home):  # noqa: F811
     expect(page.get_by_text(re.compile(r"Stopped: [1-9][\d,]* of 23,4\d\d reviews were classified"))).to_be_visible()
 
     expect(page.get_by_text("Correct one review")).to_be_visible()
-    choose(page, "stSelectbox", "Correct sentiment", "neutral")
-    choose(page, "stMultiSelect", "Correct topics", "price_value")
+    type_choice(page, "stSelectbox", "Correct sentiment", "neutral")
+    type_choice(page, "stMultiSelect", "Correct topics", "price_value")
     page.keyboard.press("Escape")
     page.get_by_role("button", name="Save correction", exact=True).click()
     expect(page.get_by_text(re.compile(r"Saved [12] correction"))).to_be_visible()

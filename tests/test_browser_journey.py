@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.browser_app import add_user, choose, metric_value, sign_in
+from tests.browser_app import add_user, choose, idle, metric_value, sign_in, start_my_shop
 
 pytestmark = pytest.mark.browser
 SHOP = "Pedal & Spoke"
@@ -88,19 +88,6 @@ def journey_home(app_home):
     password off the console instead; tests/test_browser_session.py covers that)."""
     add_user(app_home, OWNER, "admin", PASSWORD)
     return app_home
-
-
-def idle(page) -> None:
-    """Wait until the app has finished its current run, and is still finished after a short settle (a page may start
-    a second run, e.g. after a cache fills). The app element's script state says so; Streamlit's running indicator
-    does not (the app shows no toolbar, so the indicator is never in the page)."""
-    from playwright.sync_api import expect
-
-    app = page.get_by_test_id("stApp")
-    for settle in (300, 300):
-        page.wait_for_timeout(settle)
-        expect(app).to_have_attribute("data-test-script-state", "notRunning")
-        expect(page.get_by_test_id("stSpinner")).to_have_count(0)
 
 
 def open_page(page, name: str) -> None:
@@ -199,14 +186,7 @@ def _journey(page, app_url, tmp_path, shots, expect) -> None:
 
     # Start my shop: name, EUR, the demo's rows removed
     open_page(page, "Shop settings")
-    form = page.get_by_test_id("stForm").first
-    form.get_by_label("Shop name").fill(SHOP)
-    choose(page, form.get_by_test_id("stSelectbox"), "EUR (€)")
-    form.get_by_text("Remove the demo's").click()
-    form.get_by_role("button", name="Start my shop").click()
-    expect(page.get_by_text("Your shop has started")).to_be_visible()
-    expect(page.get_by_text("Demo data")).to_have_count(0)
-    expect(page.get_by_test_id("stSidebar").get_by_text(SHOP)).to_be_visible()
+    start_my_shop(page, SHOP)
     shots(page, "shop_started")
 
     # the shop's own exports through the Data page

@@ -83,7 +83,7 @@ def test_kill_9_of_the_app_mid_job(job, demo_file, tmp_path):
                     brand.press("Enter")
                     page.wait_for_timeout(1500)  # the page re-runs with the brand
                     # the model writer: slow enough to be killed mid-generation (templates take 0.2 s)
-                    choose(page, page.get_by_role("combobox", name="Writer"), "model", exact=True)
+                    choose(page, page.get_by_role("combobox", name="Writer"), "model (experimental)", exact=True)
                     page.wait_for_timeout(300)
                     page.get_by_role("button", name="Generate drafts").click()
                     time.sleep(6.0)

@@ -36,6 +36,16 @@ def _session_cookie(page) -> dict | None:
     return next((c for c in page.context.cookies() if c["name"].startswith("shoplens_session_")), None)
 
 
+def _signed_in(page, url: str, username: str, password: str) -> dict:
+    """Sign in through the form on the home page and return the session cookie the app set."""
+    from playwright.sync_api import expect
+
+    page.goto(url)
+    _form(page, username, password)
+    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
+    return _wait_for_cookie(page)
+
+
 def _wait_for_cookie(page) -> dict:
     for _ in range(100):
         cookie = _session_cookie(page)
@@ -62,10 +72,7 @@ def test_sign_in_survives_a_reload(app_url, app_home, page):
     from playwright.sync_api import expect
 
     name, pw = add_user(app_home, "reload-analyst", "analyst")
-    page.goto(app_url)
-    _form(page, name, pw)
-    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
-    cookie = _wait_for_cookie(page)
+    cookie = _signed_in(page, app_url, name, pw)
     assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
     assert 11 * 3600 < cookie["expires"] - __import__("time").time() <= 12 * 3600 + 5  # SHOPLENS_SESSION_HOURS=12
     assert page.evaluate("document.cookie").find("shoplens_session") == -1  # no script can read it
@@ -101,10 +108,7 @@ def test_sign_out_then_reload_shows_the_sign_in_form(app_url, app_home, page):
     from playwright.sync_api import expect
 
     name, pw = add_user(app_home, "signout-analyst", "analyst")
-    page.goto(app_url)
-    _form(page, name, pw)
-    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
-    kept = _wait_for_cookie(page)
+    kept = _signed_in(page, app_url, name, pw)
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_label("User name")).to_be_visible()
     for _ in range(50):
@@ -120,10 +124,7 @@ def test_sign_out_then_reload_shows_the_sign_in_form(app_url, app_home, page):
     expect(page.get_by_text("That session was signed out")).to_be_visible()
 
     page.context.clear_cookies()
-    page.goto(app_url)
-    _form(page, name, pw)
-    expect(page.get_by_test_id("stSidebarNav")).to_be_visible()
-    good = _wait_for_cookie(page)
+    good = _signed_in(page, app_url, name, pw)
     payload, mac = good["value"].split(".")
     import base64
     import json

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from tests.browser_app import add_user, choose, metric_value, sign_in
+from tests.browser_app import add_user, metric_value, sign_in, start_my_shop
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SHOPLENS_SHOTS")  # a folder to keep the screenshots in, for a person to look at
@@ -31,14 +31,7 @@ def test_start_my_shop_then_overview_in_euro(page, app_url, app_home, tmp_path):
     page.get_by_role("link", name="Shop settings").click()
     expect(page.get_by_test_id("stHeading").first).to_contain_text("Shop settings")
     shot(page, "shop_1_settings_demo.png")
-    form = page.get_by_test_id("stForm").first
-    form.get_by_label("Shop name").fill("Fig & Cedar")
-    choose(page, form.get_by_test_id("stSelectbox"), "EUR (€)")
-    form.get_by_text("Remove the demo's").click()
-    form.get_by_role("button", name="Start my shop").click()
-    expect(page.get_by_text("Your shop has started")).to_be_visible()
-    expect(page.get_by_text("Demo data")).to_have_count(0)
-    expect(page.get_by_test_id("stSidebar").get_by_text("Fig & Cedar")).to_be_visible()
+    start_my_shop(page, "Fig & Cedar")
     shot(page, "shop_2_started.png")
 
     csv = tmp_path / "my_orders.csv"  # another shop's export: no order or product ids, amounts in euro

@@ -68,6 +68,7 @@ def test_campaigns_generate_edit_approve_and_injection(app_db):
     at.number_input(key="campaign_max_tokens").set_value(4)
     at.button(key="campaign_generate").click().run()
     assert not at.exception, [e.value for e in at.exception]
+    assert any(w.value.startswith("Experimental writer") for w in at.warning)  # the blind reading's figures
     items = at.session_state["campaign_items"]
     # two candidates of four tokens each; identical ones are merged (issue 16) and the merge is on record
     assert 1 <= len(items) <= 2 and all(d["segment"] == "At risk" and d["channel"] == "email" for d in items)
