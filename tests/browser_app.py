@@ -106,11 +106,13 @@ def choose(page, opener, option: str, exact: bool = False, tries: int = 4) -> No
 
     A Streamlit rerun that lands between the two clicks (after a download, an Enter, a fragment refresh) closes the
     open list, so a single click can wait forever on an option that is no longer shown; a person simply clicks again.
+    Each try first waits for the app to finish its run.
     """
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
     wanted = page.get_by_role("option", name=option, exact=exact)
     for attempt in range(tries):
+        idle(page)  # mid-rerun the page can hold the old and the new widget at once (two matches, strict mode fails)
         opener.click()
         try:
             wanted.first.click(timeout=10_000)
