@@ -67,11 +67,11 @@ def agreement(df: pd.DataFrame, second: pd.DataFrame) -> str:
             f"quadratic-weighted kappa {kappa:.2f}")
 
 
-def round2(df: pd.DataFrame) -> list[str]:
-    """The shipped (template) writer after the round-2 fixes, and the anchors' drift."""
+def round2(df: pd.DataFrame) -> tuple[list[str], pd.DataFrame | None]:
+    """The shipped (template) writer after the round-2 fixes and the anchors' drift; with the readings per candidate."""
     path = RESULTS / "drafts_rating_r2.csv"
     if not path.exists():
-        return []
+        return [], None
     r2 = pd.read_csv(path).merge(pd.read_csv(RESULTS / "drafts_rating_key_r2.csv"), on="rid")
     new = pd.read_csv(RESULTS / "drafts_rating_candidates_r2.csv")
     old = df[df["writer"] == "template"].set_index("id")
@@ -89,11 +89,52 @@ def round2(df: pd.DataFrame) -> list[str]:
     now["shown"] = cur["all_checks_pass"].astype(str).eq("True")
     now = now.reset_index()
     d = anchors["rating_r2"] - anchors["rating_r1"]
+    return _round2_lines(now, changed, anchors, d), now
+
+
+def _round2_lines(now, changed, anchors, d) -> list[str]:
     return ["", f"== round 2: template writer after the fixes ({int(changed.sum())} changed candidates read again) ==",
             table(now, ["source"]).to_string(), "", table(now, ["source", "channel"]).to_string(), "",
             table(now.assign(writer="template"), ["writer"]).to_string(), "",
             f"anchors: {len(anchors)} unchanged candidates read in both rounds: same rating {(d == 0).mean():.0%}, "
             f"mean change {d.mean():+.2f} (round 2 minus round 1)"]
+
+
+def qwen_round(template_now: pd.DataFrame | None) -> list[str]:
+    """"template + model" (Qwen2.5 proposes subject lines and openings): its candidates whose text differs from the
+    template writer's on the same request were read blind (drafts_rating_q.csv); the others are the same text as a
+    round-2 template candidate and carry that reading."""
+    path = RESULTS / "drafts_rating_q.csv"
+    if template_now is None or not path.exists():
+        return []
+    rq = pd.read_csv(path).merge(pd.read_csv(RESULTS / "drafts_rating_key_q.csv"), on="rid")
+    q = pd.read_csv(RESULTS / "drafts_rating_candidates_qwen.csv")
+    q["tid"] = q["id"].str.replace("template+model-", "template-", regex=False)
+    t = template_now.set_index("id")
+    same = q["body"].fillna("").eq(t.loc[q["tid"], "body"].fillna("").to_numpy()) & \
+        q["subject"].fillna("").eq(t.loc[q["tid"], "subject"].fillna("").to_numpy())
+    missing = set(q.loc[~same, "id"]) - set(rq["id"])
+    if missing:
+        sys.exit(f"qwen round: {len(missing)} candidates not read, e.g. {sorted(missing)[:3]}")
+    read = rq.set_index("id")
+    rows = []
+    for _, c in q.iterrows():
+        src = t.loc[c["tid"]] if same[_] else read.loc[c["id"]]
+        rows.append({"id": c["id"], "channel": c["channel"], "rating": src["rating"],
+                     **{f: src[f] for f in FLAGS}, "shown": str(c["all_checks_pass"]) == "True",
+                     "source": "demo" if c["shop"] == "demo" else "other shops", "writer": "template+model"})
+    now = pd.DataFrame(rows)
+    tid = q.set_index("id")["tid"]
+    anchors = rq[rq["id"].isin(q.loc[same, "id"])].assign(rating_t=lambda x: t.loc[tid[x["id"]], "rating"].to_numpy())
+    lines = ["", f"== template + model (Qwen2.5-Coder-1.5B phrases; {int((~same).sum())} of {len(q)} candidates "
+                 "differ from the template writer's and were read blind) ==",
+             table(now, ["source"]).to_string(), "", table(now, ["source", "channel"]).to_string(), "",
+             table(now, ["writer"]).to_string()]
+    if len(anchors):
+        dd = anchors["rating"] - anchors["rating_t"]
+        lines.append(f"anchors: {len(anchors)} candidates identical to template ones, read again: same rating "
+                     f"{(dd == 0).mean():.0%}, mean change {dd.mean():+.2f}")
+    return lines
 
 
 def main() -> None:
@@ -105,7 +146,9 @@ def main() -> None:
              "", "== writer x source x channel ==", table(df, ["writer", "source", "channel"]).to_string(),
              "", "== writer (all) ==", table(df, ["writer"]).to_string(),
              "", "le2_passing: candidates rated <= 2 that passed every check (what the app would show)",
-             "", "agreement: " + agreement(df, second), *round2(df)]
+             "", "agreement: " + agreement(df, second)]
+    r2_lines, template_now = round2(df)
+    parts += r2_lines + qwen_round(template_now)
     text = "\n".join(parts) + "\n"
     (RESULTS / "drafts_rating.txt").write_text(text, encoding="utf-8")
     print(text)
