@@ -10,10 +10,10 @@ channel, all_checks_pass). Per writer x source (demo / other shops) x channel: n
 agreement of the two readers on the rows both read. Targets (shipped writer): >= 70% rated >= 4, 0 rated 1, <= 5%
 invented fact.
 
-Round 2 (when drafts_rating_r2.csv exists): after fixes to the template writer, every template candidate whose text
-changed (drafts_rating_candidates_r2.csv, same requests and seed) was read again, blind, beside 20 unchanged ones
-as anchors (their two readings show the readers' drift); the shipped writer's figures then take the round-2 reading
-for changed candidates and the round-1 reading for the rest.
+Rounds 2 and 3 (drafts_rating_r2.csv, _r3.csv): after each set of fixes to the template writer, every template
+candidate whose text changed (drafts_rating_candidates_rN.csv, same requests and seed) was read again, blind, beside
+unchanged ones as anchors (their two readings show the readers' drift); the shipped writer's figures then take the
+latest reading of each candidate. "template + model" (Qwen phrases) was read once, on the round-2 templates.
 """
 from __future__ import annotations
 
@@ -67,37 +67,35 @@ def agreement(df: pd.DataFrame, second: pd.DataFrame) -> str:
             f"quadratic-weighted kappa {kappa:.2f}")
 
 
-def round2(df: pd.DataFrame) -> tuple[list[str], pd.DataFrame | None]:
-    """The shipped (template) writer after the round-2 fixes and the anchors' drift; with the readings per candidate."""
-    path = RESULTS / "drafts_rating_r2.csv"
+def reread(prev: pd.DataFrame, tag: str, n: int) -> tuple[list[str], pd.DataFrame | None]:
+    """Round `tag` of the shipped (template) writer: `prev` (one row per candidate id: its text and reading) updated
+    with the readings of the candidates whose text changed in drafts_rating_candidates_TAG.csv; the anchors (unchanged
+    candidates read again) measure the readers' drift. None when the round was not read."""
+    path = RESULTS / f"drafts_rating_{tag}.csv"
     if not path.exists():
         return [], None
-    r2 = pd.read_csv(path).merge(pd.read_csv(RESULTS / "drafts_rating_key_r2.csv"), on="rid")
-    new = pd.read_csv(RESULTS / "drafts_rating_candidates_r2.csv")
-    old = df[df["writer"] == "template"].set_index("id")
-    cur = new.set_index("id").loc[old.index]
+    r = pd.read_csv(path).merge(pd.read_csv(RESULTS / f"drafts_rating_key_{tag}.csv"), on="rid")
+    old = prev.set_index("id")
+    cur = pd.read_csv(RESULTS / f"drafts_rating_candidates_{tag}.csv").set_index("id").loc[old.index]
     changed = (cur["body"].fillna("") != old["body"].fillna("")) | (cur["subject"].fillna("") != old["subject"].fillna(""))
-    anchors = r2[r2["id"].isin(old.index[~changed])].merge(old[["rating"]], left_on="id", right_index=True,
-                                                            suffixes=("_r2", "_r1"))
-    missing = set(old.index[changed]) - set(r2["id"])
+    missing = set(old.index[changed]) - set(r["id"])
     if missing:
-        sys.exit(f"round 2: {len(missing)} changed candidates not read again, e.g. {sorted(missing)[:3]}")
+        sys.exit(f"round {n}: {len(missing)} changed candidates not read again, e.g. {sorted(missing)[:3]}")
+    anchors = r[r["id"].isin(old.index[~changed])].merge(old[["rating"]], left_on="id", right_index=True,
+                                                         suffixes=("_new", "_old"))
     now = old.copy()
-    reread = r2.set_index("id").loc[old.index[changed]]
+    again = r.set_index("id").loc[old.index[changed]]
     for c in ["rating", *FLAGS]:
-        now.loc[reread.index, c] = reread[c]
+        now.loc[again.index, c] = again[c]
     now["shown"] = cur["all_checks_pass"].astype(str).eq("True")
+    now[["subject", "body"]] = cur[["subject", "body"]]  # the texts these readings are of
     now = now.reset_index()
-    d = anchors["rating_r2"] - anchors["rating_r1"]
-    return _round2_lines(now, changed, anchors, d), now
-
-
-def _round2_lines(now, changed, anchors, d) -> list[str]:
-    return ["", f"== round 2: template writer after the fixes ({int(changed.sum())} changed candidates read again) ==",
+    d = anchors["rating_new"] - anchors["rating_old"]
+    return ["", f"== round {n}: template writer after the fixes ({int(changed.sum())} changed candidates read again) ==",
             table(now, ["source"]).to_string(), "", table(now, ["source", "channel"]).to_string(), "",
             table(now.assign(writer="template"), ["writer"]).to_string(), "",
-            f"anchors: {len(anchors)} unchanged candidates read in both rounds: same rating {(d == 0).mean():.0%}, "
-            f"mean change {d.mean():+.2f} (round 2 minus round 1)"]
+            f"anchors: {len(anchors)} unchanged candidates read again: same rating {(d == 0).mean():.0%}, "
+            f"mean change {d.mean():+.2f} (round {n} minus the reading before)"], now
 
 
 def qwen_round(template_now: pd.DataFrame | None) -> list[str]:
@@ -147,8 +145,9 @@ def main() -> None:
              "", "== writer (all) ==", table(df, ["writer"]).to_string(),
              "", "le2_passing: candidates rated <= 2 that passed every check (what the app would show)",
              "", "agreement: " + agreement(df, second)]
-    r2_lines, template_now = round2(df)
-    parts += r2_lines + qwen_round(template_now)
+    r2_lines, r2 = reread(df[df["writer"] == "template"], "r2", 2)
+    r3_lines, _ = reread(r2, "r3", 3) if r2 is not None else ([], None)
+    parts += r2_lines + qwen_round(r2) + r3_lines  # the Qwen candidates were written with the round-2 templates
     text = "\n".join(parts) + "\n"
     (RESULTS / "drafts_rating.txt").write_text(text, encoding="utf-8")
     print(text)

@@ -273,6 +273,7 @@ def test_campaigns_names_the_phrase_model_or_says_why_smollm2_proposes(app_db, m
     assert not at.exception, [e.value for e in at.exception]
     assert any(LlamaPhrases.name in c.value for c in at.caption)
     assert not any("make qwen" in i.value for i in at.info)
+    assert any(i.value.startswith("Read these closely") for i in at.info)  # its blind-reading figures
     monkeypatch.setattr(phrase_choice, "qwen_available", lambda: False)
     at.run()
     assert any("make qwen" in i.value and "SmolLM2" in i.value for i in at.info)

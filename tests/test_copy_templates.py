@@ -139,3 +139,22 @@ def test_praise_line_skips_a_topic_customers_also_complain_about():
     facts = {**FACTS, "praised": [{"topic": "appearance", "quote": "Pretty colours"}],
              "complaints": [{"topic": "appearance", "quote": "Smaller and duller than the photos"}]}
     assert not any("Customers often tell us" in c["body"] for c in tw.write(facts, copy_templates.load(), 3))
+
+
+@pytest.mark.parametrize("channel", ["email", "sms", "ad"])
+def test_offer_that_names_its_orders_is_not_framed_by_orders_again(channel):
+    """"Your second order comes with 10% off your second order": readers marked it nonsense in the blind rating."""
+    facts = {**FACTS, "segment": "New", "channel": channel, "offer": "10% off your second order"}
+    import re
+
+    for c in tw.write(facts, copy_templates.load(), 3):
+        with_offer = [x for x in re.split(r"(?<=[.!?])\s+", c["body"]) if facts["offer"] in x]
+        assert with_offer, c["body"]
+        for sentence in with_offer:  # the sentence that carries the offer names no order besides the offer's own
+            assert "order" not in sentence.replace(facts["offer"], ""), sentence
+
+
+def test_cut_product_names_do_not_end_on_a_dangling_word():
+    assert tw.short_name("Grow a flytrap or sunflower in tin") == "Grow a flytrap or sunflower in tin"  # 7 words: whole
+    assert tw.short_name("Set of 3 cake tins pantry design with lids and a bow") == "Set of 3 cake tins pantry"
+    assert tw.short_name("Tea towel with the map of the old town of york") == "Tea towel with the map"

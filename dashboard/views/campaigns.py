@@ -149,8 +149,7 @@ if facts_list:
 c0, c1, c2, c3 = st.columns([1.3, 1, 1, 2], vertical_alignment="bottom")
 writer_name = c0.selectbox("Writer", list(draft_ui.WRITERS), format_func=draft_ui.WRITERS.get, key="campaign_writer",
                            help=draft_ui.WRITER_HELP)
-if writer_name == "model":
-    st.warning(draft_ui.MODEL_WRITER_WARNING, icon=":material/science:")
+draft_ui.writer_note(writer_name)
 n = c1.number_input("Candidates per segment", 1, 6, 3, key="campaign_n")
 max_tokens = c2.number_input("Max new tokens (0 = default)", 0, 400, 0, step=10, key="campaign_max_tokens",
                              help="Model writers only. 0 = the channel default. Fewer tokens write faster but may cut "
