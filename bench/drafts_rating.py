@@ -3,6 +3,7 @@ fine-tune ("model" writer) on the same requests, in one run, written to bench/re
 (id, shop, channel, segment, writer, subject, body, all_checks_pass, held_back) for a person to rate 1-5.
 
     python bench/drafts_rating.py [--writers template,model] [--n 2] [--replies 12] [--seed 0] [--max-requests K]
+                                  [--only demo/sms --seed 1 --out FILE]   # a supplement: ids model-026-s10
 
 Requests: the demo shop (brand "Hollow Oak Gifts"; 6 segments x email, SMS, ad, and --replies 1-2 star reviews) and
 every record of bench/other_shop_facts.json (12 shops that are in no corpus or training data: email, SMS, ad, reply).
@@ -97,6 +98,8 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--max-requests", type=int, default=0, help="per writer; 0 = all")
     ap.add_argument("--out", default=str(OUT))
+    ap.add_argument("--only", default="", help="SHOP/CHANNEL (e.g. demo/sms): only those requests, same indices "
+                                                "(a supplement to an earlier run)")
     args = ap.parse_args()
     import torch
 
@@ -115,12 +118,15 @@ def main() -> None:
         for k, (shop, facts) in enumerate(reqs):
             if args.max_requests and k >= args.max_requests:
                 break
+            if args.only and args.only != f"{shop}/{facts['channel']}":
+                continue
             first = len(rows)
             drafts = w.draft(facts, n=args.n, keep_failing=True, seed=args.seed)
             held = [f"{h['part']}: {h['text'][:60]} ({'; '.join(h['reasons'])[:200]})" for d in drafts
                     for h in d.get("held_back") or []]
             for j, d in enumerate(drafts):
-                rows.append({"id": f"{wname}-{k:03d}-{j}", "shop": shop, "channel": facts["channel"],
+                tail = f"s{args.seed}{j}" if args.only else str(j)  # a supplement's ids never repeat the run's
+                rows.append({"id": f"{wname}-{k:03d}-{tail}", "shop": shop, "channel": facts["channel"],
                              "segment": facts.get("segment") or "", "writer": d["writer"],
                              "subject": d.get("subject") or "", "body": d.get("body") or "",
                              "all_checks_pass": all(d["checks"].values()), "held_back": " | ".join(held) if j == 0 else ""})

@@ -4,6 +4,7 @@ pass can be approved.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import streamlit as st
@@ -28,6 +29,15 @@ PHRASES_NOTE = ("Read these closely: in the same blind reading, drafts whose sub
 WRITER_NOTES = {"model": ("warning", MODEL_WRITER_WARNING), "template+model": ("info", PHRASES_NOTE)}
 
 
+def writers() -> dict[str, str]:
+    """The writers the pickers offer. The two with a model in them are opt-in (SHOPLENS_EXPERIMENTAL_WRITERS=1): in
+    the blind reading their drafts rated 1-2 still passed every check (11 and 77 of 156 and 153), so by default no
+    such draft reaches a marketer; the template writer had none."""
+    if os.environ.get("SHOPLENS_EXPERIMENTAL_WRITERS", "").strip().lower() in ("1", "true", "yes", "on"):
+        return dict(WRITERS)
+    return {"template": WRITERS["template"]}
+
+
 def writer_note(writer: str) -> None:
     """The blind-reading figures of the chosen writer, under the picker, before anything is generated."""
     if writer in WRITER_NOTES:
@@ -35,7 +45,8 @@ def writer_note(writer: str) -> None:
         getattr(st, kind)(text, icon=":material/science:")
 WRITER_HELP = ("template: vetted sentences filled from the facts (instant, the default). template + model: the copy "
                "model proposes subject lines and openings; each is kept only if every check passes, else the "
-               "template's line is used. model: the copy model writes the whole draft.")
+               "template's line is used. model: the copy model writes the whole draft. The two model writers are "
+               "offered only when SHOPLENS_EXPERIMENTAL_WRITERS=1 (README: Draft quality).")
 STATUS_COLOR = {"new": "blue", "edited": "orange", "approved": "green", "discarded": "gray"}
 
 

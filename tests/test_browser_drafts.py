@@ -6,6 +6,7 @@ import csv
 import email
 import email.policy
 import io
+import os
 
 import pytest
 
@@ -21,14 +22,17 @@ BODY = ("Hi {{ first_name }},\n\nIt has been a while, so here is something to we
 
 @pytest.fixture(scope="module", autouse=True)
 def ready_home(app_home):  # noqa: F811
-    """Before the app starts: a signed-up analyst, and the base copy model linked from the repo's cache."""
+    """Before the app starts: a signed-up analyst, the model writers offered, and the base copy model linked from
+    the repo's cache."""
     from models.generator_base import ensure_base
 
     add_user(app_home, "drafter", "analyst", PASSWORD)
+    os.environ["SHOPLENS_EXPERIMENTAL_WRITERS"] = "1"  # the app inherits it: this test drives the model writer
     link = app_home / "models" / "generator" / "base"
     link.parent.mkdir(parents=True, exist_ok=True)
     link.symlink_to(ensure_base(REPO_ROOT / ".shoplens" / "models" / "generator" / "base"), target_is_directory=True)
-    return app_home
+    yield app_home
+    os.environ.pop("SHOPLENS_EXPERIMENTAL_WRITERS", None)
 
 
 def test_generate_approve_download(page, app_url, tmp_path):  # noqa: F811

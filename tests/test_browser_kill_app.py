@@ -15,6 +15,7 @@ import pytest
 from tests.browser_app import CHROMIUM, add_user, choose, sign_in, start_app
 
 pytestmark = pytest.mark.browser
+WRITERS_ON = {"SHOPLENS_EXPERIMENTAL_WRITERS": "1"}  # the draft case drives the slow model writer
 NEW_ROWS = 300_000
 
 
@@ -58,7 +59,7 @@ def test_kill_9_of_the_app_mid_job(job, demo_file, tmp_path):
         before = _snapshot(db)
         user = add_user(home, "kill-analyst", "analyst")
         big = _orders_file(tmp_path) if job == "upload" else None
-        proc, url = start_app(home)
+        proc, url = start_app(home, WRITERS_ON)
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])
@@ -112,7 +113,7 @@ def test_kill_9_of_the_app_mid_job(job, demo_file, tmp_path):
         if job == "draft":  # killed while generating: nothing stored (a request's candidates go in one transaction)
             assert after["drafts"] == before["drafts"]
 
-        proc, url = start_app(home)  # and the app comes back on the same home
+        proc, url = start_app(home, WRITERS_ON)  # and the app comes back on the same home
         try:
             with sync_playwright() as p:
                 browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox"])

@@ -19,6 +19,12 @@ GOOD_REPLY = ("Hi {{ first_name }},\n\nWe are so sorry your order arrived broken
               "email and we will arrange it.\n\nThe our shop team")
 
 
+@pytest.fixture(autouse=True)
+def experimental_writers(monkeypatch):
+    """These tests drive the model writers, which are opt-in (test_only_the_template_writer_by_default checks that)."""
+    monkeypatch.setenv("SHOPLENS_EXPERIMENTAL_WRITERS", "1")
+
+
 @pytest.fixture(scope="module")
 def app_db(demo_db):
     """The demo copy plus two labelled reviews from an At risk customer whose text carries an injection, and the
@@ -278,3 +284,13 @@ def test_campaigns_names_the_phrase_model_or_says_why_smollm2_proposes(app_db, m
     at.run()
     assert any("make qwen" in i.value and "SmolLM2" in i.value for i in at.info)
     assert not any(LlamaPhrases.name in c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("view,key", [("views/campaigns.py", "campaign_writer"), ("views/replies.py", "reply_writer")])
+def test_only_the_template_writer_by_default(app_db, monkeypatch, view, key):
+    """Drafts rated 1-2 in the blind reading still passed every check only with the model writers: without the opt-in
+    a marketer is offered the template writer alone."""
+    monkeypatch.delenv("SHOPLENS_EXPERIMENTAL_WRITERS")
+    at = open_app(view, role="admin")
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.selectbox(key=key).options == ["template"]

@@ -147,7 +147,7 @@ if facts_list:
         st.json(facts_list, expanded=1)
 
 c0, c1, c2, c3 = st.columns([1.3, 1, 1, 2], vertical_alignment="bottom")
-writer_name = c0.selectbox("Writer", list(draft_ui.WRITERS), format_func=draft_ui.WRITERS.get, key="campaign_writer",
+writer_name = c0.selectbox("Writer", list(draft_ui.writers()), format_func=draft_ui.WRITERS.get, key="campaign_writer",
                            help=draft_ui.WRITER_HELP)
 draft_ui.writer_note(writer_name)
 n = c1.number_input("Candidates per segment", 1, 6, 3, key="campaign_n")

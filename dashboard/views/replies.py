@@ -78,7 +78,7 @@ with st.container(border=True):
     st.caption("Topics: " + (", ".join(topics) or "none labelled"))
 
 c0, c1, c2, c3 = st.columns([1.3, 1, 1, 2], vertical_alignment="bottom")
-writer_name = c0.selectbox("Writer", list(draft_ui.WRITERS), format_func=draft_ui.WRITERS.get, key="reply_writer",
+writer_name = c0.selectbox("Writer", list(draft_ui.writers()), format_func=draft_ui.WRITERS.get, key="reply_writer",
                            help=draft_ui.WRITER_HELP)
 draft_ui.writer_note(writer_name)
 n = c1.number_input("Candidates", 1, 4, 2, key="reply_n")
