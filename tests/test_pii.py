@@ -142,20 +142,24 @@ def test_issue_17_lookalikes_stay_unmasked(text):
 
 
 def test_masking_is_linear_in_text_length():
-    """Was quadratic in the number of findings (a 1 MB review took 110 s). 10x the text may cost at most ~20x the
-    CPU time (generous for a shared machine) and 200 KB of PII-dense text stays well under a second."""
+    """Was quadratic in the number of findings (a 1 MB review took 110 s). 10x the text may cost at most 30x the
+    CPU time (linear is ~10x, quadratic ~100x; CI measured 21.5x once on a shared machine) and 200 KB of PII-dense
+    text stays well under two seconds."""
     import time
     records = [json.loads(x) for x in (ROOT / "analysis" / "pii_testset.jsonl").read_text().splitlines()]
     dense = " ".join(f"{r['text'][s['start']:s['end']]} and then" for r in records for s in r["spans"])
 
-    def cpu(n: int) -> float:
+    def cpu(n: int) -> float:  # the best of three: one slow run on a busy machine is noise, not growth
         text = (dense * (n // len(dense) + 1))[:n]
-        t0 = time.process_time()
-        pii.mask(text)
-        return time.process_time() - t0
+        runs = []
+        for _ in range(3):
+            t0 = time.process_time()
+            pii.mask(text)
+            runs.append(time.process_time() - t0)
+        return min(runs)
 
     small, big = cpu(20_000), cpu(200_000)
-    assert big < 20 * max(small, 0.005), (small, big)
+    assert big < 30 * max(small, 0.005), (small, big)  # linear: ~10x; quadratic: ~100x
     assert big < 2.0, big
 
 
