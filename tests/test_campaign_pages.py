@@ -69,7 +69,7 @@ def test_campaigns_generate_edit_approve_and_injection(app_db):
     facts_json = at.json[0].value
     assert INJECTION in facts_json  # the injected text is shown as a customer quote: data, in plain sight
     assert at.selectbox(key="campaign_writer").value == "template"  # the default; this test drives the model path
-    at.selectbox(key="campaign_writer").set_value("model")
+    at.selectbox(key="campaign_writer").set_value("model").run()  # the token box opens for model writers
     at.number_input(key="campaign_n").set_value(2)
     at.number_input(key="campaign_max_tokens").set_value(4)
     at.button(key="campaign_generate").click().run()
@@ -120,7 +120,7 @@ def test_campaigns_model_load_failure(app_db, monkeypatch):
     generator_state.clear()
     monkeypatch.setattr(drafts, "load_generator", broken)
     at = open_app("views/campaigns.py", role="admin")
-    at.selectbox(key="campaign_writer").set_value("model")
+    at.selectbox(key="campaign_writer").set_value("model").run()  # the token box opens for model writers
     at.button(key="campaign_generate").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert any("Drafting is unavailable" in e.value and "no weights" in e.value for e in at.error)
@@ -138,7 +138,7 @@ def test_replies_queue_draft_and_approve(app_db):
     assert at.title[0].value == "Replies"
     assert at.selectbox(key="reply_review").value == "inj-reply"  # labels exist: the queue is negative sentiment
     assert "negative" in at.metric[0].help
-    at.selectbox(key="reply_writer").set_value("model")
+    at.selectbox(key="reply_writer").set_value("model").run()
     at.number_input(key="reply_n").set_value(1)
     at.number_input(key="reply_max_tokens").set_value(4)
     at.button(key="reply_generate").click().run()
@@ -234,7 +234,7 @@ def test_replies_page_never_shows_a_reviewers_name_or_address_to_a_marketer(demo
 
     at = open_app("views/replies.py", role="marketer")
     at.selectbox(key="reply_review").set_value("pii-1").run()
-    at.selectbox(key="reply_writer").set_value("model")  # the parrot stands in for the copy model
+    at.selectbox(key="reply_writer").set_value("model").run()  # the parrot stands in for the copy model
     at.number_input(key="reply_n").set_value(1)
     at.button(key="reply_generate").click().run()
     assert not at.exception, [e.value for e in at.exception]

@@ -152,6 +152,7 @@ writer_name = c0.selectbox("Writer", list(draft_ui.writers()), format_func=draft
 draft_ui.writer_note(writer_name)
 n = c1.number_input("Candidates per segment", 1, 6, 3, key="campaign_n")
 max_tokens = c2.number_input("Max new tokens (0 = default)", 0, 400, 0, step=10, key="campaign_max_tokens",
+                             disabled=writer_name == "template",
                              help="Model writers only. 0 = the channel default. Fewer tokens write faster but may cut "
                                   "a draft short; the checks will say so.")
 go = c3.button("Generate drafts", type="primary", icon=":material/edit_note:", disabled=not facts_list,

@@ -37,7 +37,10 @@ c1.metric("Reviews in the queue", f"{len(q):,}", help=f"Chosen by: {basis}")
 c2.metric("Without an approved reply", f"{waiting:,}")
 c3.metric("In the queue, not classified yet", f"{unlabelled:,}",
           help="Rated 1-2 stars but without a sentiment label; they stay in the queue whatever the label will say.")
-c4.markdown(f"**Copy model**  \n`{generator_state.active_version()}`")  # a metric cuts a long version short
+if list(draft_ui.writers()) == ["template"]:  # no model writes replies here: name the templates, not a model
+    c4.markdown(f"**Replies written with**  \n`{generator_state.writer_version('template')}`")
+else:  # a metric would cut a long version short
+    c4.markdown(f"**Copy model**  \n`{generator_state.active_version()}`")
 
 shown = auth.masked_for_role(q.head(SHOWN), columns=("title", "text"))
 shown = shown.assign(reply_status=shown["reply_status"].fillna("not drafted"),
@@ -83,6 +86,7 @@ writer_name = c0.selectbox("Writer", list(draft_ui.writers()), format_func=draft
 draft_ui.writer_note(writer_name)
 n = c1.number_input("Candidates", 1, 4, 2, key="reply_n")
 max_tokens = c2.number_input("Max new tokens (0 = default)", 0, 400, 0, step=10, key="reply_max_tokens",
+                             disabled=writer_name == "template",
                            help="0 = the default length. Fewer tokens write faster but may cut a reply short.")
 go = c3.button("Draft a reply", type="primary", icon=":material/edit_note:", key="reply_generate")
 all_items: dict = st.session_state.setdefault("reply_items", {})
