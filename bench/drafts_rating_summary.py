@@ -26,12 +26,30 @@ RESULTS = Path(__file__).resolve().parent / "results"
 FLAGS = ["invented_fact", "nonsense_sentence", "tone", "contradiction"]
 
 
+def _with_supplement(first, second, key, cands):
+    """Round 1 plus its supplement: the old model writer merged identical candidates on two demo SMS requests (58
+    demo texts, not 60), so a later run (seed 1, `bench/drafts_rating.py --only demo/sms`) gave one more distinct
+    candidate for each (drafts_rating_candidates_supplement.csv). They were read blind beside six round-1 candidates,
+    whose readings count as second readings (agreement)."""
+    path = RESULTS / "drafts_rating_s.csv"
+    if not path.exists():
+        return first, second, key, cands
+    s = pd.read_csv(path).merge(pd.read_csv(RESULTS / "drafts_rating_key_s.csv"), on="rid")
+    sup = pd.read_csv(RESULTS / "drafts_rating_candidates_supplement.csv")
+    new = s[s["id"].isin(sup["id"])]
+    again = s[~s["id"].isin(sup["id"])].drop(columns="rid").merge(key, on="id").assign(second=1)
+    cols = list(first.columns)
+    return (pd.concat([first, new.assign(second=0)[cols]]), pd.concat([second, again[cols]]),
+            pd.concat([key, new[["rid", "id"]]]), pd.concat([cands, sup]))
+
+
 def load() -> tuple[pd.DataFrame, pd.DataFrame]:
     """(first readings joined to candidates, second readings of the doubly-read rows)."""
     r = pd.read_csv(RESULTS / "drafts_rating.csv")
     key = pd.read_csv(RESULTS / "drafts_rating_key.csv")
     cands = pd.read_csv(RESULTS / "drafts_rating_candidates.csv")
     first, second = r[r["second"] == 0], r[r["second"] == 1]
+    first, second, key, cands = _with_supplement(first, second, key, cands)
     missing = set(key["rid"]) - set(first["rid"])
     if missing:
         sys.exit(f"{len(missing)} candidates not rated yet, e.g. {sorted(missing)[:5]}")
