@@ -26,6 +26,10 @@ MODEL_WRITER_WARNING = ("Experimental writer: in a blind reading of 155 of its d
 PHRASES_NOTE = ("Read these closely: in the same blind reading, drafts whose subject lines and openings the local "
                 "model proposed were rated sendable 74% of the time (emails 36%), against 92% for the templates "
                 "alone; the model's lines pass every check yet some read oddly (\"Your loyal customer, thank you!\").")
+WRITER_HELP = ("template: vetted sentences filled from the facts (instant, the default). template + model: the copy "
+               "model proposes subject lines and openings; each is kept only if every check passes, else the "
+               "template's line is used. model: the copy model writes the whole draft. The two model writers are "
+               "offered only when SHOPLENS_EXPERIMENTAL_WRITERS=1 (README: Draft quality).")
 WRITER_NOTES = {"model": ("warning", MODEL_WRITER_WARNING), "template+model": ("info", PHRASES_NOTE)}
 
 
@@ -43,10 +47,8 @@ def writer_note(writer: str) -> None:
     if writer in WRITER_NOTES:
         kind, text = WRITER_NOTES[writer]
         getattr(st, kind)(text, icon=":material/science:")
-WRITER_HELP = ("template: vetted sentences filled from the facts (instant, the default). template + model: the copy "
-               "model proposes subject lines and openings; each is kept only if every check passes, else the "
-               "template's line is used. model: the copy model writes the whole draft. The two model writers are "
-               "offered only when SHOPLENS_EXPERIMENTAL_WRITERS=1 (README: Draft quality).")
+
+
 STATUS_COLOR = {"new": "blue", "edited": "orange", "approved": "green", "discarded": "gray"}
 
 

@@ -38,8 +38,8 @@ def estimate_fast(cfg, labels: list[dict]) -> dict:
 
 
 def expected_time_line(est: dict) -> str:
-    """One short line from estimate_fast(): the total first, the parts only when some are not known or embedding
-    dominates (a tiny shop read a paragraph about caches for a 20-second run)."""
+    """One short line from estimate_fast(): the total first, then its parts, the reading of new texts only when there
+    are any (a tiny shop used to read a paragraph about caches before a 20-second run)."""
     parts = [f"fit {duration(est['fit_seconds'])}", f"evaluate {duration(est['evaluate_seconds'])}"]
     if est["to_embed"]:
         rate = est["texts_per_second"]
