@@ -138,6 +138,12 @@ def mitigation_section(audit: dict, dataset: str) -> None:
         st.caption("Switched on, but no group of this kind has its own threshold, so labels do not change.")
 
 
+def _plain(exc: ShoplensError) -> str:
+    """What is missing and how to fix it, without exc.where (the audit's code path means nothing on this page)."""
+    fix = exc.fix.rstrip(".")
+    return f"{exc.what.rstrip('.')}." + (f" {fix[:1].upper()}{fix[1:]}." if fix else "")
+
+
 def segments_section() -> None:
     st.subheader("Segments by country")
     st.caption("Fit on orders before the cut-off (the last order date minus the horizon), compare with what "
@@ -147,11 +153,11 @@ def segments_section() -> None:
     try:
         res = segments_data(state.db_path(), int(horizon))
     except DataGapError as exc:
-        st.info(str(exc))
+        st.info(_plain(exc))
         return
     except ShoplensError as exc:
-        st.info(f"No segment audit: {exc.what}." + (f" {exc.fix[:1].upper()}{exc.fix[1:]}." if exc.fix else ""))
-        return  # exc.where names the audit's code path, which means nothing on this page
+        st.info("No segment audit: " + _plain(exc))
+        return
     clv_df, clv_info = res["clv"]
     rec_df, rec_info = res["recommend"] or (None, None)  # None: the shop's orders carry no product ids
     g1 = clv_info["mae_gap"]
