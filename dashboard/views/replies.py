@@ -45,7 +45,7 @@ else:  # a metric would cut a long version short
 shown = auth.masked_for_role(q.head(SHOWN), columns=("title", "text"))
 shown = shown.assign(reply_status=shown["reply_status"].fillna("not drafted"),
                      sentiment=shown["sentiment"].fillna("not classified"),  # grey "None" cells read as a fault
-                     topics=shown["topics"].map(lambda t: [] if t is None or isinstance(t, float) else list(t)))
+                     topics=shown["topics"].map(lambda t: list(t) if hasattr(t, "__iter__") and not isinstance(t, str) else []))
 listed = ["review_id", "rating", "created_at", "sentiment", "why", "topics", "text", "reply_status"]
 if shown["created_at"].isna().all():  # a shop's reviews export without dates: no column of grey "None"
     listed.remove("created_at")
