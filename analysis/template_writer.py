@@ -39,10 +39,12 @@ _DANGLING = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "of", "on"
 
 
 def product_list(names: list[str]) -> str:
-    """ "A", "A and B", "A, B and C" """
+    """ "A", "A and B", "A, B and C"; "A, a; B and C" when a name holds a comma of its own (catalogue names such as
+    "Paper craft, little birdie" made a comma list unreadable to the blind readers)."""
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    sep = "; " if any("," in n for n in names) else ", "
+    return sep.join(names[:-1]) + (";" if sep == "; " and len(names) > 2 else "") + " and " + names[-1]
 
 
 def team_line(brand: str, t: Templates) -> str:

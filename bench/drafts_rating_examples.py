@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from drafts_rating_summary import RESULTS, load, reread  # noqa: E402
+from drafts_rating_summary import RESULTS, ROUNDS, load, template_rounds  # noqa: E402
 
 
 def pick(df: pd.DataFrame, rating: int, worst: bool = False, channel: str | None = None) -> pd.Series:
@@ -30,13 +30,14 @@ def block(title: str, r: pd.Series) -> str:
 
 def main() -> None:
     df, _ = load()
-    _, r2 = reread(df[df["writer"] == "template"], "r2", 2)
-    _, now = reread(r2, "r3", 3)
-    now = now.merge(df[["id", "note"]].rename(columns={"note": "note_r1"}), on="id")
-    for tag in ("r2", "r3"):  # the note of the latest reading
-        n = pd.read_csv(RESULTS / f"drafts_rating_{tag}.csv").merge(pd.read_csv(RESULTS / f"drafts_rating_key_{tag}.csv"))
-        now = now.merge(n[["id", "note"]].rename(columns={"note": f"note_{tag}"}), on="id", how="left")
-    now["note"] = now["note_r3"].fillna(now["note_r2"]).fillna(now["note_r1"])
+    _, _, now = template_rounds(df)
+    now = now.drop(columns="note").merge(df[["id", "note"]], on="id")
+    for tag in ROUNDS:  # the note of the latest reading of each candidate
+        if (RESULTS / f"drafts_rating_{tag}.csv").exists():
+            n = pd.read_csv(RESULTS / f"drafts_rating_{tag}.csv").merge(
+                pd.read_csv(RESULTS / f"drafts_rating_key_{tag}.csv"))
+            now = now.merge(n[["id", "note"]].rename(columns={"note": "later"}), on="id", how="left")
+            now["note"] = now.pop("later").fillna(now["note"])
     q = pd.read_csv(RESULTS / "drafts_rating_q.csv").merge(pd.read_csv(RESULTS / "drafts_rating_key_q.csv"))
     q = q.merge(pd.read_csv(RESULTS / "drafts_rating_candidates_qwen.csv"), on="id")
     model = df[df["writer"] == "model"]

@@ -116,6 +116,23 @@ def reread(prev: pd.DataFrame, tag: str, n: int) -> tuple[list[str], pd.DataFram
             f"mean change {d.mean():+.2f} (round {n} minus the reading before)"], now
 
 
+ROUNDS = ("r2", "r3", "r4")  # re-readings of the template writer after each set of fixes, in order
+
+
+def template_rounds(df: pd.DataFrame) -> tuple[list[list[str]], pd.DataFrame | None, pd.DataFrame]:
+    """(the lines of each re-reading round, the readings after round 2, the latest readings per candidate). The Qwen
+    candidates were written with the round-2 templates, so their comparison needs round 2's texts."""
+    now, lines, after_r2 = df[df["writer"] == "template"], [], None
+    for n, tag in enumerate(ROUNDS, 2):
+        text, nxt = reread(now, tag, n)
+        if nxt is None:
+            break
+        lines.append(text)
+        now = nxt
+        after_r2 = nxt if n == 2 else after_r2
+    return lines, after_r2, now
+
+
 def qwen_round(template_now: pd.DataFrame | None) -> list[str]:
     """"template + model" (Qwen2.5 proposes subject lines and openings): its candidates whose text differs from the
     template writer's on the same request were read blind (drafts_rating_q.csv); the others are the same text as a
@@ -163,9 +180,9 @@ def main() -> None:
              "", "== writer (all) ==", table(df, ["writer"]).to_string(),
              "", "le2_passing: candidates rated <= 2 that passed every check (what the app would show)",
              "", "agreement: " + agreement(df, second)]
-    r2_lines, r2 = reread(df[df["writer"] == "template"], "r2", 2)
-    r3_lines, _ = reread(r2, "r3", 3) if r2 is not None else ([], None)
-    parts += r2_lines + qwen_round(r2) + r3_lines  # the Qwen candidates were written with the round-2 templates
+    rounds, after_r2, _ = template_rounds(df)
+    for n, text in enumerate(rounds):
+        parts += text + (qwen_round(after_r2) if n == 0 else [])
     text = "\n".join(parts) + "\n"
     (RESULTS / "drafts_rating.txt").write_text(text, encoding="utf-8")
     print(text)

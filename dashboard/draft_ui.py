@@ -22,9 +22,9 @@ WRITERS = {"template": "template", "template+model": "template + model", "model"
 MODEL_WRITER_WARNING = ("Experimental writer: in a blind reading of 155 of its drafts, 10% were sendable after light "
                         "edits and half were wrong or harmful (invented offers, replies that mock the complaint), "
                         "and most bad drafts still passed every automatic check. Read every word before approving; "
-                        "the template writer's drafts were rated sendable 92% of the time.")
+                        "the template writer's drafts were rated sendable 94% of the time.")
 PHRASES_NOTE = ("Read these closely: in the same blind reading, drafts whose subject lines and openings the local "
-                "model proposed were rated sendable 74% of the time (emails 36%), against 92% for the templates "
+                "model proposed were rated sendable 74% of the time (emails 36%), against 94% for the templates "
                 "alone; the model's lines pass every check yet some read oddly (\"Your loyal customer, thank you!\").")
 WRITER_HELP = ("template: vetted sentences filled from the facts (instant, the default). template + model: the copy "
                "model proposes subject lines and openings; each is kept only if every check passes, else the "

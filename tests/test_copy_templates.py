@@ -73,6 +73,8 @@ def test_product_display_names_are_short_and_clean():
     assert tw.short_name("Paper craft , little birdie") == "Paper craft, little birdie"
     assert tw.short_name("World war 2 gliders asstd designs") == "World war 2 gliders"
     assert tw.product_list(["A", "B", "C"]) == "A, B and C"
+    assert tw.product_list(["Paper craft, little birdie", "Metal sign", "Popart pencils"]) == \
+        "Paper craft, little birdie; Metal sign; and Popart pencils"  # a name's own comma never splits the list
 
 
 def test_replies_acknowledge_the_topic_and_state_the_remedy_before_the_signoff():
