@@ -72,22 +72,15 @@ def other_requests() -> list[tuple[str, dict]]:
 
 
 def writers(names: list[str]):
-    from models.copy_writer import CopyWriter
+    """{name: CopyWriter} built as the CLI builds them (models.copy_writer.make): the copy model is loaded once, and
+    only for a writer that needs it ("template + model" with Qwen installed loads no SmolLM2)."""
+    from functools import cache
 
-    out = {}
-    for name in names:
-        if name == "template":
-            out[name] = CopyWriter("template")
-        else:
-            from models.copy_writer import default_phrase_model
-            from models.generator import Generator
+    from models.copy_writer import make
+    from models.generator import Generator
 
-            gen = out.get("_gen") or Generator.active("cpu")
-            out["_gen"] = gen
-            out[name] = CopyWriter("model", generator=gen) if name == "model" else \
-                CopyWriter("template+model", phrases=default_phrase_model(gen))
-    out.pop("_gen", None)
-    return out
+    load = cache(Generator.active)
+    return {name: make(name, load, "cpu") for name in names}
 
 
 def main() -> None:

@@ -177,14 +177,6 @@ class CopyWriter:
         return shown
 
 
-def default_phrase_model(generator=None):
-    """The phrase model "template + model" uses: Qwen2.5-1.5B when installed, else the SmolLM2 fine-tune
-    (models.phrase_choice says which and why)."""
-    from models import phrase_choice
-
-    return phrase_choice.phrase_model(lambda device: generator)[0]
-
-
 def make(writer: str, load_generator=None, device: str = "auto") -> CopyWriter:
     """A CopyWriter for `writer`; `load_generator(device)` is called only when the writer needs the copy model
     (the model writer, or "template + model" when the Qwen phrase model is not installed). `phrase_note` on the

@@ -56,9 +56,9 @@ st.dataframe(shown[listed],
                  "topics": st.column_config.ListColumn("Topics", width="small"),
                  "rating": st.column_config.NumberColumn("Rating", format="%d ★", width="small"),
                  "created_at": st.column_config.DatetimeColumn("Date", format="YYYY-MM-DD", width="small"),
-                 "sentiment": st.column_config.TextColumn("Label", width="small",
+                 "sentiment": st.column_config.TextColumn("Label", width="medium",
                                                           help="'not classified': the Feedback page has not labelled it yet"),
-                 "why": st.column_config.TextColumn("In the queue by", width="small"),
+                 "why": st.column_config.TextColumn("In the queue by", width="medium"),
                  "text": st.column_config.TextColumn("Review", width="large"),
                  "reply_status": st.column_config.TextColumn("Reply", width="small")})
 st.caption(f"Queue: {basis}; worst rating and newest first" +
