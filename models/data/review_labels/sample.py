@@ -7,6 +7,8 @@ sample_pools.json (merged, so re-running one pass never drops another's entries)
     python models/data/review_labels/sample.py 5 7    # pass 5: its first 7 shards of 100 (the draw order is fixed)
     python models/data/review_labels/sample.py 6 1    # pass 6: its first shard of 100 (shard 20)
     python models/data/review_labels/sample.py 7      # pass 7: shard 21
+    python models/data/review_labels/sample.py 8-score MODEL_FOLDER   # pass 8: a model's neutral scores, then
+    python models/data/review_labels/sample.py 8 8    # its first 8 shards of 100 (shards 22-29)
 """
 
 import csv
@@ -141,7 +143,7 @@ CONTRAST = re.compile(r"\b(but|however|although|though|except)\b", re.I)
 
 def _taken_before(pass_prefix: str) -> set[str]:
     """Ids sampled by passes before this one, so that re-running a pass (or an earlier one) draws the same reviews."""
-    passes = ("pass5_", "pass6_", "pass7_")
+    passes = ("pass5_", "pass6_", "pass7_", "pass8_")
     later = passes[passes.index(pass_prefix):]
     return {i for i, pool in json.load(POOLS_FILE.open()).items() if not pool.startswith(later)}
 
@@ -219,10 +221,49 @@ def seventh_pass(n_shards: int = 1) -> None:
     _save_pools({r[""]: f"pass7_pure_hedge_title_{r['Rating']}_star" for r in cand[:100 * n_shards]})
 
 
+# Eighth pass (2026-12-06, seed 20261209): the word pools were spent (passes 5-7) and neutral stayed at 14.8%, so this
+# pass lets a model choose what is read: the end-to-end MiniLM fine-tune of issue 19 (python -m models.finetune_e2e,
+# 3 epochs, dev neutral F1 0.57; not shipped) scored every 2-, 3- and 4-star review not sampled before, and the
+# reviews are read in order of its neutral probability, highest first (NEUTRAL_SCORES keeps the scores, so the draw
+# is reproducible without the model). As in every pass the model only chooses which reviews are read; each label is
+# a reading of title and text (no star rating, no model output shown). Shards of 100 from shard 22.
+NEUTRAL_SCORES = POOLS_FILE.with_name("pass8_neutral_scores.json")
+
+
+def score_neutral(model_folder: str) -> None:
+    """Write NEUTRAL_SCORES: {id: P(neutral)} for the 2-4 star reviews no earlier pass sampled."""
+    from models.classifier import ReviewClassifier
+    from models.text import clean, join
+
+    taken = _taken_before("pass8_")
+    cand = [r for r in rows if r[""] not in taken and r["Rating"] in ("2", "3", "4")]
+    clf = ReviewClassifier.from_pretrained(model_folder, device="cpu")
+    sent, _ = clf.predict_proba([clean(join(r["Title"], r["Review Text"]))[0]
+                                 for r in cand])
+    k = list(clf.config.sentiments).index("neutral")
+    json.dump({r[""]: round(float(p[k]), 4) for r, p in zip(cand, sent, strict=True)}, NEUTRAL_SCORES.open("w"))
+
+
+def eighth_pass(n_shards: int) -> None:
+    rnd = random.Random(20261209)
+    taken = _taken_before("pass8_")
+    scores = json.load(NEUTRAL_SCORES.open())
+    ids = [i for i in scores if i not in taken]
+    rnd.shuffle(ids)  # ties broken by the seed, not by file order
+    ids.sort(key=lambda i: -scores[i])
+    by_id = {r[""]: r for r in rows}
+    order = [by_id[i] for i in ids[:100 * n_shards]]
+    _write_shards(order, 22, size=100)
+    _save_pools({r[""]: f"pass8_model_neutral_{r['Rating']}_star" for r in order})
+
+
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the repo root, for models.lexicon
     which = sys.argv[1] if len(sys.argv) > 1 else "4"
-    if which in ("5", "6", "7"):
-        {"5": fifth_pass, "6": sixth_pass, "7": seventh_pass}[which](int(sys.argv[2]) if len(sys.argv) > 2 else 1)
+    if which == "8-score":
+        score_neutral(sys.argv[2])
+    elif which in ("5", "6", "7", "8"):
+        {"5": fifth_pass, "6": sixth_pass, "7": seventh_pass, "8": eighth_pass}[which](
+            int(sys.argv[2]) if len(sys.argv) > 2 else 1)
     else:
         {"1": first_pass, "3": third_pass, "4": fourth_pass}[which]()
