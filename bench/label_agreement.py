@@ -6,11 +6,15 @@ own label frequencies give by chance):
 - second_reading_test.jsonl: the 475 test reviews labelled before 2026-11-29 (three readers, 2026-11-29).
 - second_reading_sample60.jsonl: 60 earlier labels (shards 0-12) drawn by `blind_sample()` and read again on
   2026-12-06 by one reader from title and text alone, before looking at any stored label of them.
+- second_reading_pass8_60.jsonl: 60 labels of pass 8 (shards 22-29: 2-4 star reviews a model rated likely neutral,
+  the hardest reviews to call) drawn by `blind_sample(shards=PASS8_SHARDS)`, read on 2026-12-06 by a reader who
+  labelled none of shards 22-29, before any first label of them was written.
 All readers were AI readers of the same kind as the first one, so this is agreement between like readers; two
 people would likely agree less.
 
     python bench/label_agreement.py                       # prints and writes bench/results/label_agreement.txt
     python bench/label_agreement.py --write-sample FILE   # the 60 reviews to read (id, title, text; no labels)
+    python bench/label_agreement.py --write-sample FILE --pass8   # the same from labels pass 8
 """
 from __future__ import annotations
 
@@ -29,30 +33,35 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "label_agreement.txt"
 SECOND_READINGS = {"test_475 (2026-11-29)": "second_reading_test.jsonl",
-                   "sample_60 (2026-12-06)": "second_reading_sample60.jsonl"}
+                   "sample_60 (2026-12-06)": "second_reading_sample60.jsonl",
+                   "pass8_60 (2026-12-06, model-chosen mixed reviews)": "second_reading_pass8_60.jsonl"}
 SAMPLE_SEED = 20261206
 # Reviews whose stored labels the 2026-12-06 reader saw before the second reading (15 three-star examples looked at
 # to check the guidelines' reading of mixed reviews); kept out of the blind sample.
 SEEN_BEFORE = {1493, 2221, 4626, 4970, 5549, 8232, 10146, 14913, 14980, 16534, 17502, 17937, 18602, 18780, 21366}
 
 
-def blind_sample(n: int = 60, seed: int = SAMPLE_SEED) -> list[int]:
-    """n ids drawn from the labels of shards 0-12 (all labels before 2026-12-06), minus SEEN_BEFORE; seeded."""
+def blind_sample(n: int = 60, seed: int = SAMPLE_SEED, shards: range = range(13)) -> list[int]:
+    """n ids drawn from the labels of `shards` (0-12: all labels before 2026-12-06), minus SEEN_BEFORE; seeded."""
     from models.data import LABELS_DIR
 
-    ids = sorted({json.loads(line)["id"] for k in range(13) for line in (LABELS_DIR / f"shard_{k}.jsonl").open()
+    ids = sorted({json.loads(line)["id"] for k in shards for line in (LABELS_DIR / f"shard_{k}.jsonl").open()
                   if line.strip()} - SEEN_BEFORE)
     return random.Random(seed).sample(ids, n)
 
 
-def write_sample(path: str) -> None:
-    """The blind sample as the reader sees it: id, title and text, no rating and no label."""
+PASS8_SHARDS = range(22, 30)  # the first eight shards of labels pass 8 (reviews a model rated likely neutral)
+
+
+def write_sample(path: str, shards: range = range(13)) -> None:
+    """The blind sample as the reader sees it: id, title and text, no rating and no label. Each second reading is
+    by a reader who did not label those reviews the first time."""
     from models.data import REVIEWS_CSV
 
     with gzip.open(REVIEWS_CSV, "rt", encoding="utf-8") as f:
         rows = {int(r[""]): r for r in csv.DictReader(f)}
     with open(path, "w", encoding="utf-8") as out:
-        for rid in blind_sample():
+        for rid in blind_sample(shards=shards):
             out.write(json.dumps({"id": rid, "title": rows[rid]["Title"], "text": rows[rid]["Review Text"]}) + "\n")
 
 
@@ -99,5 +108,9 @@ def main() -> None:
 if __name__ == "__main__":
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--write-sample", metavar="FILE", help="write the blind sample's texts (no labels) and stop")
+    ap.add_argument("--pass8", action="store_true", help="with --write-sample: draw from labels pass 8 (shards 22-29)")
     args = ap.parse_args()
-    write_sample(args.write_sample) if args.write_sample else main()
+    if args.write_sample:
+        write_sample(args.write_sample, PASS8_SHARDS if args.pass8 else range(13))
+    else:
+        main()

@@ -97,13 +97,14 @@ def test_split_sizes_follow_the_rule(labels):
 
 def test_second_readings_are_valid(labels):
     ids = {r["id"] for r in labels}
-    for name in ("second_reading_test.jsonl", "second_reading_sample60.jsonl"):
+    for name in ("second_reading_test.jsonl", "second_reading_sample60.jsonl", "second_reading_pass8_60.jsonl"):
         recs = _read(LABELS_DIR / name)
         assert len({r["id"] for r in recs}) == len(recs)
         for r in recs:
             _check_record(r, name)
             assert r["id"] in ids, f"{name}: id {r['id']} has no first reading"
     assert len(_read(LABELS_DIR / "second_reading_sample60.jsonl")) == 60
+    assert len(_read(LABELS_DIR / "second_reading_pass8_60.jsonl")) == 60
 
 
 def test_ood_records_are_valid_and_distinct(ood):
