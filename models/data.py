@@ -116,5 +116,31 @@ def weak_sentiment(exclude_ids: set[int], per_class: dict[str, int], seed: int =
     return out
 
 
+def teacher_sentiment(exclude_ids: set[int], per_class: dict[str, int], min_confidence: float = 0.0,
+                      seed: int = 11) -> list[dict]:
+    """Unlabelled reviews labelled by the distillation teacher (models/distill.py): the teacher's most likely class,
+    its probability as `confidence` (the fit weighs each row by it), sampled per class like weak_sentiment; never the
+    labelled or held-back ones. Empty when no teacher file ships."""
+    from models.distill import teacher_labels
+
+    t = teacher_labels()
+    if t is None:
+        return []
+    df = clothing_reviews().merge(t, on="id")
+    df = df[~df["id"].isin(exclude_ids)].copy()
+    probs = df[[f"p_{s}" for s in SENTIMENTS]].to_numpy()
+    df["sentiment"] = [SENTIMENTS[k] for k in probs.argmax(1)]
+    df["confidence"] = probs.max(1)
+    df = df[df["confidence"] >= min_confidence]
+    out = []
+    for cls, n in per_class.items():
+        part = df[df["sentiment"] == cls].sort_values("id")
+        part = part.sample(n=min(n, len(part)), random_state=seed)
+        out += [{"id": int(i), "text": t, "rating": int(r), "sentiment": cls, "topics": None, "weak": True,
+                 "confidence": float(c)}
+                for i, t, r, c in zip(part["id"], part["text"], part["rating"], part["confidence"], strict=True)]
+    return out
+
+
 if __name__ == "__main__":
     print(json.dumps(merge_shards()))

@@ -17,7 +17,7 @@ from analysis.errors import ShoplensError
 from models import device as devices
 from models import registry
 from models.classifier import ClassifierConfig, ReviewClassifier
-from models.data import DEFAULT_TOPICS, SENTIMENTS, heldback, load_labels, weak_sentiment
+from models.data import DEFAULT_TOPICS, SENTIMENTS, heldback, load_labels, teacher_sentiment, weak_sentiment
 from models.metrics import binary_balanced_accuracy, sentiment_report, topic_report, tune_thresholds
 
 Progress = Callable[[int, int, str], None]
@@ -54,6 +54,9 @@ class TrainConfig:
     freeze_layers: int = 0  # bottom encoder layers (and embeddings) kept frozen; 0 = full fine-tune
     weak_per_class: dict[str, int] | None = None  # None: FAST_WEAK in fast mode, FINETUNE_WEAK when fine-tuning
     weak_weight: float = 0.5  # fast mode uses 0.3
+    # where the weak sentiment labels come from: star ratings (1-2 / 4-5), or the distillation teacher's reading of
+    # the text (models/distill.py; every class, 3-star reviews too, each row weighted by the teacher's confidence)
+    weak_source: str = "ratings"
     val_fraction: float = 0.15
     patience: int = 1
     seed: int = 13
@@ -189,8 +192,8 @@ def _fit_fast(clf: ReviewClassifier, hand: list[dict], weak: list[dict], cfg: Tr
     x, x_wv = x_all[:nt], x_all[nt:]
     s_true, y_true, t_mask = _targets(hand + weak, clf.config.topics)
     corr = np.array([bool(r.get("correction")) for r in hand + weak])
-    w = np.array([weak_weight if r.get("weak") else CORRECTION_WEIGHT if r.get("correction") else 1.0
-                  for r in hand + weak], np.float32)
+    w = np.array([weak_weight * r.get("confidence", 1.0) if r.get("weak") else CORRECTION_WEIGHT
+                  if r.get("correction") else 1.0 for r in hand + weak], np.float32)
     c_sent = _grid(cfg.fast_c_sentiment) if cfg.task != "topics" else []
     c_top = _grid(cfg.fast_c_topics) if cfg.task != "sentiment" and clf.config.topics else []
     folds = 5
@@ -483,7 +486,16 @@ def plan(cfg: TrainConfig, labels: list[dict] | None = None) -> Plan:
     weak = []
     if cfg.task != "topics" and sum(weak_per_class.values()) > 0:
         hb_ids = set(heldback(labelled, cfg.heldback_n)["id"]) if cfg.heldback_n else set()
-        weak = weak_sentiment(labelled | hb_ids, weak_per_class, seed=cfg.seed)
+        if cfg.weak_source == "teacher":
+            weak = teacher_sentiment(labelled | hb_ids, {**weak_per_class, "neutral": weak_per_class.get(
+                "neutral") or max(weak_per_class.values())}, seed=cfg.seed)
+            if not weak:
+                raise ShoplensError("weak_source='teacher' but no teacher labels ship with this install",
+                                    fix="run python -m models.distill TEACHER_FOLDER, or use weak_source='ratings'")
+        elif cfg.weak_source == "ratings":
+            weak = weak_sentiment(labelled | hb_ids, weak_per_class, seed=cfg.seed)
+        else:
+            raise ShoplensError(f"Unknown weak_source '{cfg.weak_source}'", fix="use ratings or teacher")
 
     return Plan(mode, recs, train_recs, val, test, weak, labelled, topics, weak_weight, notes)
 
