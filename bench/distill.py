@@ -43,7 +43,8 @@ def main() -> None:
         t = time.perf_counter()
         res = train(TrainConfig(mode="fast", device="cpu", weak_source=source), activate="never")
         runs[source] = {"seconds": round(time.perf_counter() - t, 1), "path": res["path"],
-                        "phases": res.get("phases"), "weak_rows": res.get("weak_rows")}
+                        "phases": res.get("phases"),
+                        "data": json.loads((Path(res["path"]) / "metrics.json").read_text())["data"]}
         models[f"fast, weak labels from {source}"] = ReviewClassifier.from_pretrained(res["path"], "cpu")
     if starter.available():
         models["starter (fast, shipped)"] = starter.load("cpu")

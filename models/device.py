@@ -39,6 +39,22 @@ def choose(requested: str = "auto") -> DeviceChoice:
     return DeviceChoice(torch.device("cpu"), torch.float32)
 
 
+def hardware(choice: DeviceChoice) -> dict:
+    """What a model card records about where a step ran, so a time in it can be read ("306 s" means little without
+    the CPU model and thread count, or the GPU)."""
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    out = {"device": choice.name, "cpu": cpu, "cpu_cores": os.cpu_count(), "torch_threads": torch.get_num_threads()}
+    if choice.device.type == "cuda":
+        out["gpu"] = torch.cuda.get_device_name(choice.device)
+    return out
+
+
 def int8_linear(module: torch.nn.Module) -> torch.nn.Module:
     """`module` with every Linear layer int8 dynamically quantized, for CPU inference only; measure accuracy before
     relying on it (bench/classify.py and bench/drafts_eval.py --int8 both found it costs quality here)."""

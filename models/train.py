@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import random
 import time
 from collections import Counter
@@ -72,8 +73,6 @@ class TrainConfig:
 def config_defaults(**kw) -> TrainConfig:
     """TrainConfig with the shop's overrides from $SHOPLENS_HOME/train.json (e.g. a smaller preset on a slow
     machine), then kw; unknown keys in the file are ignored."""
-    import json
-
     from analysis.config import home
 
     f = home() / "train.json"
@@ -500,6 +499,18 @@ def plan(cfg: TrainConfig, labels: list[dict] | None = None) -> Plan:
     return Plan(mode, recs, train_recs, val, test, weak, labelled, topics, weak_weight, notes)
 
 
+def _weak_source_note(cfg: TrainConfig, weak: list[dict]) -> dict | str | None:
+    """Where the weak sentiment rows came from, for the card: rating rules, or the teacher with its own card."""
+    if not weak:
+        return None
+    if cfg.weak_source == "ratings":
+        return "star ratings of unlabelled demo reviews: 1-2 negative, 4-5 positive, 3 not used"
+    from models.distill import TEACHER_CARD
+
+    return {"teacher_labels": "models/data/teacher_sentiment.csv.gz (argmax, weighted by confidence)",
+            "teacher_card": json.loads(TEACHER_CARD.read_text()) if TEACHER_CARD.exists() else None}
+
+
 def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, progress: Progress | None = None,
           activate: str = "auto") -> dict:
     """Fine-tune, evaluate on the test split, save a versioned folder with a card, activate if not worse.
@@ -570,7 +581,9 @@ def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, prog
             "data": {"hand_train": len(train_recs), "hand_validation": len(val), "hand_test": len(test),
                      "weak_sentiment": len(weak), "heldback_for_binary_eval": cfg.heldback_n,
                      "train_sentiment_counts": dict(Counter(r["sentiment"] for r in data)),
-                     "labels": "models/data/review_labels/labels.jsonl (hand-read, see GUIDELINES.md)"},
+                     "labels": "models/data/review_labels/labels.jsonl (hand-read, see GUIDELINES.md)",
+                     "weak_labels_from": _weak_source_note(cfg, weak)},
+            "hardware": devices.hardware(clf.choice),
             "metrics": metrics, "baselines": baselines, "history": history, "corrections": corrections,
             "phases": phases, "hyperparameters": asdict(cfg), "notes": notes}
     if progress:

@@ -88,7 +88,8 @@ def test_home_database_rejects_are_owner_only(tmp_path, write):
 # issue 17: numbers that would start a job with a nonsense setting are refused by the parser, before any work
 @pytest.mark.parametrize("args", [
     ["train", "sentiment", "--epochs", "-1"], ["train", "all", "--max-minutes", "nan"],
-    ["train", "all", "--encoder-layers", "9"], ["score", "--limit", "-5"], ["fairness", "--horizon-days", "0"]])
+    ["train", "all", "--encoder-layers", "9"], ["train", "all", "--weak-labels", "stars"], ["score", "--limit", "-5"],
+    ["fairness", "--horizon-days", "0"]])
 def test_nonsense_job_settings_are_refused_before_work(tmp_path, args):
     r = shoplens("--db", str(tmp_path / "c.duckdb"), *args, home=tmp_path)
     assert r.returncode == 2 and "Traceback" not in r.stderr

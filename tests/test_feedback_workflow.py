@@ -15,8 +15,10 @@ FLIMSY = ("flimsy", None, "High hopes, but tiny and flimsy", 1)
 REVIEWS = [("love", "Love it", "So soft and the colour is gorgeous", 5),
            ("small", None, "Runs small, fabric is thin", 2), ("meh", "Meh", "It is okay, nothing special", 3),
            ("late", None, "Arrived late and the box was crushed", 1), ("fit", None, "Fits perfectly, very flattering", 5)]
+# seed: which 30 hand-read labels the tiny model sees. With 5,049 labels, seeds 4, 6 and 7 draw subsets on which it
+# reads the flimsy review as neutral (13, 1-3 and 5 read it right); the test asserts that precondition below.
 TINY_TRAIN = {"label_limit": 30, "weak_per_class": {}, "heldback_n": 0, "min_per_class": 2, "min_per_topic": 2,
-              "fast_max_length": 64, "device": "cpu"}
+              "fast_max_length": 64, "device": "cpu", "seed": 4}
 
 
 @pytest.fixture(scope="module")

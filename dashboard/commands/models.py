@@ -35,6 +35,8 @@ def cmd_train(args) -> dict:
         cfg.max_minutes = args.max_minutes
     if args.encoder_layers is not None:
         cfg.encoder_layers = args.encoder_layers
+    if args.weak_labels is not None:
+        cfg.weak_source = args.weak_labels
     return train(cfg, progress=_bar(f"train {args.task}"), activate=args.activate)
 
 
@@ -71,6 +73,9 @@ def register(sub) -> None:
     s.add_argument("--max-minutes", type=positive_float, default=None, help="fine-tune time budget (default 25)")
     s.add_argument("--encoder-layers", type=int, choices=range(0, 7), default=None,
                    help="bottom backbone layers kept (default 4; 0 = all six, a third slower to score)")
+    s.add_argument("--weak-labels", choices=["ratings", "teacher"], default=None,
+                   help="where the unlabelled reviews' sentiment comes from: star ratings (default) or the "
+                        "distillation teacher's reading (models/distill.py; experimental)")
     s.add_argument("--activate", choices=["auto", "always", "never"], default="auto",
                    help="auto: only when not worse on the test split than the active model")
     s.add_argument("--baselines", action="store_true", help="also measure TF-IDF and zero-shot baselines for the card")
