@@ -445,6 +445,8 @@ class Plan:
 def plan(cfg: TrainConfig, labels: list[dict] | None = None) -> Plan:
     """Check the labels and pick the mode, splits, topics and weak labels of a run (a ShoplensError when the labels
     cannot train the task)."""
+    if cfg.weak_source not in ("ratings", "teacher"):
+        raise ShoplensError(f"Unknown weak_source '{cfg.weak_source}'", fix="use ratings or teacher")
     recs = labels if labels is not None else load_labels()
     if cfg.label_limit > 0:
         recs = _subset(recs, cfg.label_limit, cfg.seed)
@@ -491,10 +493,8 @@ def plan(cfg: TrainConfig, labels: list[dict] | None = None) -> Plan:
             if not weak:
                 raise ShoplensError("weak_source='teacher' but no teacher labels ship with this install",
                                     fix="run python -m models.distill TEACHER_FOLDER, or use weak_source='ratings'")
-        elif cfg.weak_source == "ratings":
-            weak = weak_sentiment(labelled | hb_ids, weak_per_class, seed=cfg.seed)
         else:
-            raise ShoplensError(f"Unknown weak_source '{cfg.weak_source}'", fix="use ratings or teacher")
+            weak = weak_sentiment(labelled | hb_ids, weak_per_class, seed=cfg.seed)
 
     return Plan(mode, recs, train_recs, val, test, weak, labelled, topics, weak_weight, notes)
 
