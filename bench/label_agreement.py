@@ -41,7 +41,11 @@ SAMPLE_SEED = 20261206
 SEEN_BEFORE = {1493, 2221, 4626, 4970, 5549, 8232, 10146, 14913, 14980, 16534, 17502, 17937, 18602, 18780, 21366}
 
 
-def blind_sample(n: int = 60, seed: int = SAMPLE_SEED, shards: range = range(13)) -> list[int]:
+EARLY_SHARDS = range(13)  # all labels before 2026-12-06
+PASS8_SHARDS = range(22, 30)  # the first eight shards of labels pass 8 (reviews a model rated likely neutral)
+
+
+def blind_sample(n: int = 60, seed: int = SAMPLE_SEED, shards: range = EARLY_SHARDS) -> list[int]:
     """n ids drawn from the labels of `shards` (0-12: all labels before 2026-12-06), minus SEEN_BEFORE; seeded."""
     from models.data import LABELS_DIR
 
@@ -50,10 +54,7 @@ def blind_sample(n: int = 60, seed: int = SAMPLE_SEED, shards: range = range(13)
     return random.Random(seed).sample(ids, n)
 
 
-PASS8_SHARDS = range(22, 30)  # the first eight shards of labels pass 8 (reviews a model rated likely neutral)
-
-
-def write_sample(path: str, shards: range = range(13)) -> None:
+def write_sample(path: str, shards: range = EARLY_SHARDS) -> None:
     """The blind sample as the reader sees it: id, title and text, no rating and no label. Each second reading is
     by a reader who did not label those reviews the first time."""
     from models.data import REVIEWS_CSV
@@ -111,6 +112,6 @@ if __name__ == "__main__":
     ap.add_argument("--pass8", action="store_true", help="with --write-sample: draw from labels pass 8 (shards 22-29)")
     args = ap.parse_args()
     if args.write_sample:
-        write_sample(args.write_sample, PASS8_SHARDS if args.pass8 else range(13))
+        write_sample(args.write_sample, PASS8_SHARDS if args.pass8 else EARLY_SHARDS)
     else:
         main()

@@ -107,12 +107,20 @@ def weak_sentiment(exclude_ids: set[int], per_class: dict[str, int], seed: int =
     df = clothing_reviews()
     df = df[~df["id"].isin(exclude_ids)].copy()
     df["sentiment"] = df["rating"].map(rating_sentiment)
+    return _weak_rows(df, per_class, seed)
+
+
+def _weak_rows(df: pd.DataFrame, per_class: dict[str, int], seed: int) -> list[dict]:
+    """Up to n rows of each class (seeded, independent of file order) as weak training records; a `confidence`
+    column, when the source has one, goes along so the fit can weigh each row by it."""
     out = []
     for cls, n in per_class.items():
         part = df[df["sentiment"] == cls].sort_values("id")
         part = part.sample(n=min(n, len(part)), random_state=seed)
-        out += [{"id": int(i), "text": t, "rating": int(r), "sentiment": cls, "topics": None, "weak": True}
-                for i, t, r in zip(part["id"], part["text"], part["rating"], strict=True)]
+        conf = part["confidence"] if "confidence" in part else None
+        for k, (i, text, r) in enumerate(zip(part["id"], part["text"], part["rating"], strict=True)):
+            rec = {"id": int(i), "text": text, "rating": int(r), "sentiment": cls, "topics": None, "weak": True}
+            out.append(rec if conf is None else {**rec, "confidence": float(conf.iloc[k])})
     return out
 
 
@@ -123,23 +131,15 @@ def teacher_sentiment(exclude_ids: set[int], per_class: dict[str, int], min_conf
     labelled or held-back ones. Empty when no teacher file ships."""
     from models.distill import teacher_labels
 
-    t = teacher_labels()
-    if t is None:
+    teacher = teacher_labels()
+    if teacher is None:
         return []
-    df = clothing_reviews().merge(t, on="id")
+    df = clothing_reviews().merge(teacher, on="id")
     df = df[~df["id"].isin(exclude_ids)].copy()
     probs = df[[f"p_{s}" for s in SENTIMENTS]].to_numpy()
     df["sentiment"] = [SENTIMENTS[k] for k in probs.argmax(1)]
     df["confidence"] = probs.max(1)
-    df = df[df["confidence"] >= min_confidence]
-    out = []
-    for cls, n in per_class.items():
-        part = df[df["sentiment"] == cls].sort_values("id")
-        part = part.sample(n=min(n, len(part)), random_state=seed)
-        out += [{"id": int(i), "text": t, "rating": int(r), "sentiment": cls, "topics": None, "weak": True,
-                 "confidence": float(c)}
-                for i, t, r, c in zip(part["id"], part["text"], part["rating"], part["confidence"], strict=True)]
-    return out
+    return _weak_rows(df[df["confidence"] >= min_confidence], per_class, seed)
 
 
 if __name__ == "__main__":

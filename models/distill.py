@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import platform
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,7 +56,7 @@ def label_with(teacher_folder: str, batch_size: int = 64, training_note: str = "
     out.to_csv(TEACHER_FILE, index=False)
     card = {"teacher": str(Path(teacher_folder).name), "teacher_config": clf.config.base_model,
             "reviews": len(out), "seconds": round(seconds, 1), "reviews_per_second": round(len(out) / seconds, 1),
-            "device": clf.choice.name, "cpu": platform.processor() or platform.machine(),
+            "hardware": devices.hardware(clf.choice),
             "labelled_at": datetime.now(UTC).isoformat(timespec="seconds"), "teacher_training": training_note,
             "argmax_counts": {s: int(c) for s, c in zip(SENTIMENTS, np.bincount(
                 out[[f"p_{s}" for s in SENTIMENTS]].to_numpy().argmax(1), minlength=3), strict=True)}}
