@@ -14,14 +14,54 @@ def _f(x) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 
+def _where(card: dict) -> str:
+    """Device plus the machine, so a training time can be read against the hardware that gave it."""
+    hw = card.get("hardware") or {}
+    extra = ", ".join(x for x in (hw.get("gpu") or hw.get("cpu"), hw.get("cpu_cores") and f"{hw['cpu_cores']} cores",
+                                  hw.get("torch_threads") and f"{hw['torch_threads']} threads") if x)
+    return card.get("device", "") + (f" ({extra})" if extra else "")
+
+
+def _phases(phases: dict) -> str:
+    names = (("embed_seconds", "embedding"), ("fit_seconds", "fitting"), ("evaluate_seconds", "evaluating"))
+    parts = [f"{label} {phases[k]:.0f} s" for k, label in names if isinstance(phases.get(k), int | float)]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def _data_lines(data: dict) -> list[str]:
+    """What the model learned from, in words: hand-read labels, weak labels and where those came from."""
+    out = []
+    if "hand_train" in data:
+        out.append(f"  - hand-read labels: {data['hand_train']:,} train, {data.get('hand_validation', 0):,} validation, "
+                   f"{data.get('hand_test', 0):,} test" + (f"; {data['labels']}" if data.get("labels") else ""))
+    if data.get("weak_sentiment"):
+        src = data.get("weak_labels_from")
+        if isinstance(src, dict):  # a teacher: say which, and how it was made
+            t = src.get("teacher_card") or {}
+            src = (f"a teacher model's reading ({src.get('teacher_labels', '')}; teacher {t.get('teacher', '?')}, "
+                   f"{t.get('reviews', '?'):,} reviews labelled in {t.get('seconds', '?')} s; trained: "
+                   f"{t.get('teacher_training') or 'not recorded'})")
+        out.append(f"  - weak sentiment labels: {data['weak_sentiment']:,}" + (f", from {src}" if src else ""))
+    if data.get("train_sentiment_counts"):
+        out.append("  - sentiment rows trained on: " + ", ".join(
+            f"{k} {v:,}" for k, v in sorted(data["train_sentiment_counts"].items())))
+    if data.get("heldback_for_binary_eval"):
+        out.append(f"  - held back for the rating-derived check: {data['heldback_for_binary_eval']:,} reviews")
+    known = {"hand_train", "hand_validation", "hand_test", "labels", "weak_sentiment", "weak_labels_from",
+             "train_sentiment_counts", "heldback_for_binary_eval"}
+    out += [f"  - {k}: {json.dumps(v)}" for k, v in data.items() if k not in known]
+    return out
+
+
 def render_card(config, card: dict) -> str:
     m = card.get("metrics", {})
     out = [f"# Shoplens review classifier {config.version or ''}".rstrip(), "",
            f"- Task: {config.task} (sentiment: {', '.join(config.sentiments)}; topics: {', '.join(config.topics)})",
            f"- Base model: {config.base_model}" + (f", bottom {config.encoder_layers} layers"
                                                    if config.encoder_layers else ""),
-           f"- Trained: {card.get('trained_at', '')} on {card.get('device', '')} in {card.get('train_seconds', 0):.0f} s",
-           f"- Data: {json.dumps(card.get('data', {}))}", ""]
+           f"- Trained: {card.get('trained_at', '')} on {_where(card)} in {card.get('train_seconds', 0):.0f} s"
+           + _phases(card.get("phases") or {}),
+           "- Data:", *_data_lines(card.get("data", {})), ""]
     s = m.get("sentiment")
     if s:
         out += ["## Sentiment (hand-read test split, never trained on)", "",
