@@ -128,13 +128,14 @@ def quality(models: dict, heldback_n: int = 2000) -> dict:
 
 
 def generalisation(models: dict) -> dict:
-    """{model: {"test": report, "ood": report}} for each model and TF-IDF + LR (models/generalisation.py)."""
+    """{model: {"test": report, "ood": report, "restaurants": report}} for each model and TF-IDF + LR
+    (models/generalisation.py); restaurants carry sentiment labels only, so their topic figures are not read."""
     from models.data import DEFAULT_TOPICS, load_labels
     from models.generalisation import classifier_report, tfidf_lr_reports
-    from models.ood import load_ood
+    from models.ood import RESTAURANT_FILE, load_ood
 
-    recs, ood = load_labels(), load_ood()
-    sets = {"test": [r for r in recs if r["split"] == "test"], "ood": ood}
+    recs = load_labels()
+    sets = {"test": [r for r in recs if r["split"] == "test"], "ood": load_ood(), "restaurants": load_ood(RESTAURANT_FILE)}
     rows = {}
     for name, clf in models.items():
         t = time.perf_counter()
@@ -146,17 +147,27 @@ def generalisation(models: dict) -> dict:
 
 
 def generalisation_table(rows: dict) -> str:
-    """Markdown: in-domain test | out-of-domain, per model; per-class sentiment F1 as neg/neu/pos."""
-    def cell(r):
+    """Markdown: in-domain test | out-of-domain phones | out-of-domain restaurants (sentiment only), per model;
+    per-class sentiment F1 as neg/neu/pos."""
+    def sent(r):
         pc = r["per_class_f1"]
-        return (f"{r['sentiment_macro_f1']:.3f} ({pc['negative']:.2f}/{pc['neutral']:.2f}/{pc['positive']:.2f}) | "
-                f"{r['balanced_binary']:.3f} | {r['topic_macro_f1']:.3f}")
+        return f"{r['sentiment_macro_f1']:.3f} ({pc['negative']:.2f}/{pc['neutral']:.2f}/{pc['positive']:.2f})"
+
+    def cell(r):
+        return f"{sent(r)} | {r['balanced_binary']:.3f} | {r['topic_macro_f1']:.3f}"
+
     any_row = next(iter(rows.values()))
+    rest = "restaurants" in any_row
     out = [f"| model | test sentiment F1 (neg/neu/pos) | test balanced binary | test topic F1 | OOD sentiment F1 "
            f"(neg/neu/pos; neutral rests on {any_row['ood']['n_neutral']} reviews) | OOD balanced binary | "
-           "OOD topic F1 |", "|---|---|---|---|---|---|---|"]
-    out += [f"| {k} | {cell(v['test'])} | {cell(v['ood'])} |" for k, v in rows.items()]
-    out.append(f"test n={any_row['test']['n']}, OOD n={any_row['ood']['n']}. OOD per-topic F1: " + "; ".join(
+           "OOD topic F1 |" + (" restaurants sentiment F1 | restaurants balanced binary |" if rest else ""),
+           "|---|---|---|---|---|---|---|" + ("---|---|" if rest else "")]
+    out += [f"| {k} | {cell(v['test'])} | {cell(v['ood'])} |" + (
+        f" {sent(v['restaurants'])} | {v['restaurants']['balanced_binary']:.3f} |" if rest else "")
+        for k, v in rows.items()]
+    out.append(f"test n={any_row['test']['n']}, OOD (phones) n={any_row['ood']['n']}" + (
+        f", restaurants n={any_row['restaurants']['n']} ({any_row['restaurants']['n_neutral']} neutral)" if rest
+        else "") + ". OOD per-topic F1: " + "; ".join(
         f"{k}: " + ", ".join(f"{t} {f:.2f}" for t, f in v["ood"]["per_topic_f1"].items()) for k, v in rows.items()))
     return "\n".join(out)
 

@@ -124,6 +124,29 @@ def _weak_rows(df: pd.DataFrame, per_class: dict[str, int], seed: int) -> list[d
     return out
 
 
+@lru_cache(maxsize=1)
+def _titles() -> dict[int, str]:
+    """Review id → its title (reviews without one left out)."""
+    df = pd.read_csv(REVIEWS_CSV)
+    return {int(i): str(t).strip() for i, t in zip(df[df.columns[0]], df["Title"], strict=True) if t == t}
+
+
+def with_titles(rows: list[dict], min_chars: int = 3) -> list[dict]:
+    """The weak rows, each followed by its review's title alone as a second, short weak row with the same label.
+
+    Why: the demo reviews are paragraphs, and a model that only ever saw paragraphs called most one-line reviews of
+    other shops ("Great value.", "Bad choice.") neutral. A title is the reviewer's own one-line summary of the same
+    opinion, so it teaches short texts without a single new label. Titles shorter than min_chars are skipped."""
+    titles = _titles()
+    out = []
+    for r in rows:
+        out.append(r)
+        t = titles.get(int(r["id"]), "")
+        if len(t) >= min_chars:
+            out.append({**r, "text": t, "title_only": True})
+    return out
+
+
 def teacher_sentiment(exclude_ids: set[int], per_class: dict[str, int], min_confidence: float = 0.0,
                       seed: int = 11) -> list[dict]:
     """Unlabelled reviews labelled by the distillation teacher (models/distill.py): the teacher's most likely class,

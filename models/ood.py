@@ -1,5 +1,6 @@
-"""The out-of-domain labelled set (Amazon cell-phone review sentences, models/data/ood_reviews/): a generalisation
-measure that is read only for reporting, never for training, tuning or choosing settings (README there)."""
+"""The out-of-domain labelled sets (models/data/ood_reviews/): Amazon cell-phone review sentences (sentiment and
+topics) and Yelp restaurant review sentences (sentiment only). Generalisation measures that are read only for
+reporting, never for training, tuning or choosing settings (README there)."""
 from __future__ import annotations
 
 import json
@@ -10,6 +11,7 @@ from models.data import DEFAULT_TOPICS, SENTIMENTS
 
 OOD_DIR = Path(__file__).resolve().parent / "data" / "ood_reviews"
 OOD_FILE = OOD_DIR / "amazon_cells.jsonl"
+RESTAURANT_FILE = OOD_DIR / "yelp_restaurants.jsonl"  # topics not read: {} on every line
 
 
 def load_ood(path: Path | str = OOD_FILE) -> list[dict]:

@@ -37,25 +37,27 @@ def export(folder: Path | str, out: Path = STARTER_DIR) -> Path:
     return out
 
 
-def available() -> bool:
+def available(folder: Path | str = STARTER_DIR) -> bool:
     from models.classifier import CONFIG_FILE
 
-    return (STARTER_DIR / HEADS_FILE).exists() and (STARTER_DIR / CONFIG_FILE).exists()
+    return (Path(folder) / HEADS_FILE).exists() and (Path(folder) / CONFIG_FILE).exists()
 
 
-def load(device: str = "auto"):
-    """The starter as a ReviewClassifier in memory (backbone encoder + shipped heads), without writing a folder."""
+def load(device: str = "auto", folder: Path | str = STARTER_DIR):
+    """The starter as a ReviewClassifier in memory (backbone encoder + shipped heads), without writing a folder;
+    folder: another heads-only export (e.g. a copy of an earlier starter, to compare in one benchmark run)."""
     from safetensors.torch import load_file
 
     from models.classifier import CONFIG_FILE, ClassifierConfig, ReviewClassifier
 
-    if not available():
-        raise ShoplensError("The starter model files are missing from models/data/starter",
+    folder = Path(folder)
+    if not available(folder):
+        raise ShoplensError(f"The starter model files are missing from {folder}",
                             fix="run `python -m models.starter` or `shoplens train all`")
-    raw = json.loads((STARTER_DIR / CONFIG_FILE).read_text())
+    raw = json.loads((folder / CONFIG_FILE).read_text())
     config = ClassifierConfig.from_dict(raw)
     clf = ReviewClassifier.from_backbone(config, device=device)
-    clf.net.load_state_dict({**clf.net.state_dict(), **load_file(str(STARTER_DIR / HEADS_FILE))}, strict=True)
+    clf.net.load_state_dict({**clf.net.state_dict(), **load_file(str(folder / HEADS_FILE))}, strict=True)
     clf.config.topic_thresholds = dict(config.topic_thresholds)
     return clf
 
