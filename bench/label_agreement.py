@@ -9,6 +9,10 @@ own label frequencies give by chance):
 - second_reading_pass8_60.jsonl: 60 labels of pass 8 (shards 22-29: 2-4 star reviews a model rated likely neutral,
   the hardest reviews to call) drawn by `blind_sample(shards=PASS8_SHARDS)`, read on 2026-12-06 by a reader who
   labelled none of shards 22-29, before any first label of them was written.
+- second_reading_exchanges_60.jsonl: 60 of the 568 reviews that mention an exchange, return or reorder, re-read on
+  2026-12-06 under the exchange rule of GUIDELINES.md (sentiment only) by a reader who re-read none of the 568 first.
+The readings made before the exchange rule followed the older reading of exchanges, so they agree a little less with
+the re-read labels than they did with the labels they were made against.
 All readers were AI readers of the same kind as the first one, so this is agreement between like readers; two
 people would likely agree less.
 
@@ -34,7 +38,8 @@ sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results" / "label_agreement.txt"
 SECOND_READINGS = {"test_475 (2026-11-29)": "second_reading_test.jsonl",
                    "sample_60 (2026-12-06)": "second_reading_sample60.jsonl",
-                   "pass8_60 (2026-12-06, model-chosen mixed reviews)": "second_reading_pass8_60.jsonl"}
+                   "pass8_60 (2026-12-06, model-chosen mixed reviews)": "second_reading_pass8_60.jsonl",
+                   "exchanges_60 (2026-12-06, exchange rule; sentiment only)": "second_reading_exchanges_60.jsonl"}
 SAMPLE_SEED = 20261206
 # Reviews whose stored labels the 2026-12-06 reader saw before the second reading (15 three-star examples looked at
 # to check the guidelines' reading of mixed reviews); kept out of the blind sample.
@@ -67,25 +72,28 @@ def write_sample(path: str, shards: range = EARLY_SHARDS) -> None:
 
 
 def agreement(first: dict[int, dict], second: list[dict], topics: list[str]) -> dict:
-    """First reading as truth, second as prediction: sentiment accuracy / kappa / macro-F1, topic F1 and kappa."""
+    """First reading as truth, second as prediction: sentiment accuracy / kappa / macro-F1, topic F1 and kappa
+    (sentiment only when the second reading has no topics)."""
     from models.metrics import sentiment_report, topic_report
 
     pairs = [(first[r["id"]], r) for r in second if r["id"] in first]
     sa, sb = [a["sentiment"] for a, _ in pairs], [b["sentiment"] for _, b in pairs]
     sent = sentiment_report(sa, sb, ["negative", "neutral", "positive"])
+    out = {"reviews": len(pairs), "sentiment_accuracy": round(sent["accuracy"], 3),
+           "sentiment_kappa": round(float(cohen_kappa_score(sa, sb)), 3),
+           "sentiment_macro_f1": round(sent["macro_f1"], 3),
+           "sentiment_f1": {c: round(v["f1"], 3) for c, v in sent["per_class"].items()},
+           "sentiment_support(first reading)": {c: v["support"] for c, v in sent["per_class"].items()},
+           "sentiment_confusion(rows=first reading)": sent["confusion"]}
+    if not any("topics" in b for _, b in pairs):
+        return out
     ya = np.array([[t in a["topics"] for t in topics] for a, _ in pairs], int)
     yb = np.array([[t in b["topics"] for t in topics] for _, b in pairs], int)
     top = topic_report(ya, yb, topics)
     kappas = {t: (round(float(cohen_kappa_score(ya[:, k], yb[:, k])), 3) if ya[:, k].any() or yb[:, k].any() else None)
               for k, t in enumerate(topics)}
     scored = [v for v in kappas.values() if v is not None and not np.isnan(v)]
-    return {"reviews": len(pairs), "sentiment_accuracy": round(sent["accuracy"], 3),
-            "sentiment_kappa": round(float(cohen_kappa_score(sa, sb)), 3),
-            "sentiment_macro_f1": round(sent["macro_f1"], 3),
-            "sentiment_f1": {c: round(v["f1"], 3) for c, v in sent["per_class"].items()},
-            "sentiment_support(first reading)": {c: v["support"] for c, v in sent["per_class"].items()},
-            "sentiment_confusion(rows=first reading)": sent["confusion"],
-            "topic_macro_f1": round(top["macro_f1"], 3),
+    return {**out, "topic_macro_f1": round(top["macro_f1"], 3),
             "topic_f1": {t: round(v["f1"], 3) for t, v in top["per_topic"].items()},
             "topic_kappa_mean": round(float(np.mean(scored)), 3) if scored else None, "topic_kappa": kappas}
 

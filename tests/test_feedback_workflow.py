@@ -15,10 +15,24 @@ FLIMSY = ("flimsy", None, "High hopes, but tiny and flimsy", 1)
 REVIEWS = [("love", "Love it", "So soft and the colour is gorgeous", 5),
            ("small", None, "Runs small, fabric is thin", 2), ("meh", "Meh", "It is okay, nothing special", 3),
            ("late", None, "Arrived late and the box was crushed", 1), ("fit", None, "Fits perfectly, very flattering", 5)]
-# seed: which 30 hand-read labels the tiny model sees. With 5,049 labels, seeds 4, 6 and 7 draw subsets on which it
-# reads the flimsy review as neutral (13, 1-3 and 5 read it right); the test asserts that precondition below.
+# The seed picks which 30 hand-read labels the tiny model sees. Whether a 30-label model misreads the flimsy review
+# depends on that draw, and every change to the label set moves it, so the fixture takes the first seed whose model
+# gets the review wrong (the precondition of the correction test, asserted there too) instead of a fixed one.
 TINY_TRAIN = {"label_limit": 30, "weak_per_class": {}, "heldback_n": 0, "min_per_class": 2, "min_per_topic": 2,
-              "fast_max_length": 64, "device": "cpu", "seed": 4}
+              "fast_max_length": 64, "device": "cpu"}
+SEEDS = range(1, 25)
+
+
+def _seed_that_misreads_flimsy(home) -> int:
+    """The first seed whose tiny model does not call the flimsy review negative (candidates never activated)."""
+    from models.classifier import ReviewClassifier
+
+    for seed in SEEDS:
+        (home / "train.json").write_text(json.dumps({**TINY_TRAIN, "seed": seed}))
+        res = train(config_defaults(mode="fast", task="sentiment"), activate="never")
+        if ReviewClassifier.from_pretrained(res["path"], "cpu").predict([FLIMSY[2]])[0]["sentiment"] != "negative":
+            return seed
+    pytest.fail(f"every tiny model of seeds {SEEDS.start}-{SEEDS.stop - 1} reads the flimsy review right")
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +44,8 @@ def shop(tmp_path_factory):
     mp.setenv("SHOPLENS_HOME", str(home))
     mp.setenv("SHOPLENS_DB", str(home / "f.duckdb"))
     mp.setenv("SHOPLENS_CLASSIFY_BATCH", "8")  # three batches land
-    (home / "train.json").write_text(json.dumps(TINY_TRAIN))
+    seed = _seed_that_misreads_flimsy(home)
+    (home / "train.json").write_text(json.dumps({**TINY_TRAIN, "seed": seed}))  # the page's Retrain uses it too
     first = train(config_defaults(mode="fast"))
     con = store.connect(home / "f.duckdb")
     con.execute("INSERT INTO orders (order_id, customer_id, order_date, quantity, unit_price, line_total) "

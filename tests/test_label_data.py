@@ -114,6 +114,24 @@ def test_second_readings_are_valid(labels):
     assert len(_read(LABELS_DIR / "second_reading_pass8_60.jsonl")) == 60
 
 
+EXCHANGE_KINDS = {"same_item", "with_complaints", "unsure", "none"}
+
+
+def test_exchange_reread_is_what_the_labels_say(labels):
+    """Every review re-read under the exchange rule carries the re-read sentiment; the rule's two fixed outcomes hold
+    (same item in another size -> positive, unsure -> neutral); the blind second reading is of re-read reviews."""
+    now = {r["id"]: r["sentiment"] for r in labels}
+    reread = _read(LABELS_DIR / "reread_exchanges.jsonl")
+    assert len(reread) > 500 and len({r["id"] for r in reread}) == len(reread)
+    for r in reread:
+        assert r["exchange"] in EXCHANGE_KINDS and r["before"] in SENTIMENTS
+        assert now[r["id"]] == r["sentiment"], f"id {r['id']}: labels.jsonl has {now[r['id']]}, re-read {r['sentiment']}"
+        assert r["sentiment"] == {"same_item": "positive", "unsure": "neutral"}.get(r["exchange"], r["sentiment"])
+    second = _read(LABELS_DIR / "second_reading_exchanges_60.jsonl")
+    assert len(second) == 60 and {r["id"] for r in second} <= {r["id"] for r in reread}
+    assert all(r["sentiment"] in SENTIMENTS and r["exchange"] in EXCHANGE_KINDS for r in second)
+
+
 def test_ood_records_are_valid_and_distinct(ood):
     assert len(ood) >= 300
     assert len({r["id"] for r in ood}) == len(ood)
