@@ -9,6 +9,7 @@ import re
 
 import pytest
 
+from dashboard.session_cookie import SIGN_OUT_PATH
 from tests.browser_app import CHROMIUM, add_user, start_app
 
 pytestmark = pytest.mark.browser
@@ -156,7 +157,10 @@ def test_expired_cookie_is_refused(app_url, app_home, page, monkeypatch):
     cookie = {"name": sessions.cookie_name(), "domain": host, "path": "/", "httpOnly": True, "sameSite": "Strict",
               "expires": __import__("time").time() + 3600}
     page.context.add_cookies([{**cookie, "value": stale}])
-    page.goto(app_url + "/segments")
+    # the page drops the refused cookie with a POST to the sign-out route; under load that response can land after
+    # the fresh cookie below is set, and clear it too, so wait for it first
+    with page.expect_response(lambda r: SIGN_OUT_PATH in r.url, timeout=60_000):
+        page.goto(app_url + "/segments")
     expect(page.get_by_text("Your session expired (sign-ins last 12 hours)")).to_be_visible()
     expect(page.get_by_label("User name")).to_be_visible()
     page.context.clear_cookies()
