@@ -70,7 +70,7 @@ def register(sub) -> None:
     s.add_argument("--epochs", type=positive_int, default=None)
     s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     s.add_argument("--mode", choices=["auto", "fast", "finetune"], default="auto",
-                   help="fast: frozen backbone + linear heads (about 90 s on 2 CPU cores once embeddings are cached); finetune: "
+                   help="fast: frozen backbone + linear heads (about a minute on 2 CPU cores once embeddings are cached); finetune: "
                         "the full fine-tune (GPU minutes, CPU up to --max-minutes); auto: finetune on a GPU, else fast")
     s.add_argument("--max-minutes", type=positive_float, default=None, help="fine-tune time budget (default 25)")
     s.add_argument("--encoder-layers", type=int, choices=range(0, 7), default=None,
