@@ -40,8 +40,9 @@ itchy unflattering wanted_to_love not_worth huge boxy frumpy weird strange odd w
 fine decent nothing_special not_bad just_ok meh average mixed not_sure on_the_fence keep keeping kept exchange
 exchanged not no never too hate hated ugly worst waste""".split()
 
-# Opinion words any shop's reviews use, whatever it sells (written from general English usage, not from any
-# evaluation set; words that only make sense for one trade, such as food or phones, are left out on purpose).
+# Opinion words any shop's reviews use, whatever it sells; words that only make sense for one trade, such as food or
+# phones, are left out on purpose. Written after reading the old starter's errors on the phone set, so the phone
+# figures of models with these flags are less clean than the restaurant ones (models/data/ood_reviews/README.md).
 GENERAL_PRAISE = r"""excellent good great best better amazing awesome fantastic wonderful perfect(ly)? lov(e|ed|es|ely|ing)
 like[ds]? nice(ly)? happy pleased satisf(ied|ying) recommend(ed|s)? impress(ed|ive) superb outstanding terrific
 incredibl[ey] friendly helpful sturdy reliabl[ey] easy comfortabl[ey] beautiful(ly)? pretty gorgeous cute fun
