@@ -34,14 +34,16 @@ def rating_sentiment(rating) -> str | None:
 
 @lru_cache(maxsize=1)
 def clothing_reviews() -> pd.DataFrame:
-    """The demo clothing reviews: id (row index), text ("Title. Body"), rating; rows without text dropped."""
+    """The demo clothing reviews: id (row index), text ("Title. Body"), rating, title ("" when none); rows without
+    text dropped."""
     from models.text import join
 
     df = pd.read_csv(REVIEWS_CSV)
     df = df.rename(columns={df.columns[0]: "id"})
     df = df[df["Review Text"].fillna("").str.strip() != ""].copy()
     df["text"] = [join(t, b) for t, b in zip(df["Title"], df["Review Text"], strict=True)]
-    return df[["id", "text", "rating" if "rating" in df else "Rating"]].rename(columns={"Rating": "rating"})
+    df["title"] = df["Title"].fillna("").astype(str).str.strip()
+    return df[["id", "text", "rating" if "rating" in df else "Rating", "title"]].rename(columns={"Rating": "rating"})
 
 
 def _stratum(rec: dict) -> str:
@@ -124,20 +126,13 @@ def _weak_rows(df: pd.DataFrame, per_class: dict[str, int], seed: int) -> list[d
     return out
 
 
-@lru_cache(maxsize=1)
-def _titles() -> dict[int, str]:
-    """Review id → its title (reviews without one left out)."""
-    df = pd.read_csv(REVIEWS_CSV)
-    return {int(i): str(t).strip() for i, t in zip(df[df.columns[0]], df["Title"], strict=True) if t == t}
-
-
 def with_titles(rows: list[dict], min_chars: int = 3) -> list[dict]:
     """The weak rows, each followed by its review's title alone as a second, short weak row with the same label.
 
     Why: the demo reviews are paragraphs, and a model that only ever saw paragraphs called most one-line reviews of
     other shops ("Great value.", "Bad choice.") neutral. A title is the reviewer's own one-line summary of the same
     opinion, so it teaches short texts without a single new label. Titles shorter than min_chars are skipped."""
-    titles = _titles()
+    titles = clothing_reviews().set_index("id")["title"]
     out = []
     for r in rows:
         out.append(r)
