@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 export HF_HUB_OFFLINE := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: setup qwen browser run demo test test-fast lint bench bench-generalisation clean
+.PHONY: setup qwen browser run demo test test-fast lint bench bench-generalisation bench-finetune clean
 
 $(BIN)/.installed: requirements.txt pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -56,6 +56,10 @@ bench: setup
 bench-generalisation: setup
 	$(BIN)/python bench/classify.py --generalisation
 	$(BIN)/python bench/short_texts.py
+
+# the full fine-tune on CPU (about 20 min on 2 cores) beside the starter, in domain and out (issue 19)
+bench-finetune: setup
+	$(BIN)/python bench/finetune_cpu.py
 
 clean:
 	rm -rf $(VENV) .shoplens

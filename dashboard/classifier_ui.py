@@ -182,9 +182,10 @@ def retrain_section() -> None:
                "No model is active yet: the shipped starter model becomes active on the first classification, "
                "or train one here.")
     mode = st.radio("Training", ["fast", "finetune"], horizontal=True, key="fb_mode",
-                    format_func={"fast": "Fast: linear heads on the frozen model",
-                                 "finetune": "Full fine-tune (minutes on a GPU; up to 25 min on CPU)"}.get)
-    epochs = st.number_input("Epochs", 1, 6, 2, key="fb_epochs", disabled=mode == "fast")
+                    format_func={"fast": "Fast: linear heads on the starter's frozen encoder (about a minute)",
+                                 "finetune": "Full fine-tune: more accurate (minutes on a GPU; about 20 min on 2 CPU "
+                                             "cores for 3 epochs)"}.get)
+    epochs = st.number_input("Epochs", 1, 6, 3, key="fb_epochs", disabled=mode == "fast")
     n_corr = len(feedback.latest_corrections(state.cursor()))
     if mode == "fast":
         est = _estimate(state.db_path(), mode, n_corr)

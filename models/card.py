@@ -53,6 +53,29 @@ def _data_lines(data: dict) -> list[str]:
     return out
 
 
+def _encoder_lines(enc: dict | None) -> list[str]:
+    """The tuned encoder the heads sit on: what it was fine-tuned on, where, how long, and how it scored."""
+    if not enc:
+        return []
+    ft, rec, test = enc.get("fine_tune") or {}, enc.get("fine_tune_recipe") or {}, enc.get("fine_tuned_model_test") or {}
+    hist = [h for h in ft.get("history") or [] if h.get("epoch", 0) > 0]
+    out = [f"- Encoder: the base model fine-tuned by this project (id {enc.get('id')}; its difference from the base, "
+           f"{enc.get('bytes', 0) / 1e6:.1f} MB in float16, {enc.get('file', '')}; {enc.get('moved_rows', 0):,} of "
+           f"{enc.get('rows', 0):,} word embeddings moved), kept frozen under these heads",
+           f"  - fine-tuned {ft.get('trained_at', '')} on {_where(ft)} in {ft.get('train_seconds', 0):.0f} s: "
+           f"{len(hist)} epoch(s) of " + ", ".join(f"{h['epoch_seconds']:.0f} s" for h in hist)
+           + f" (batch {rec.get('batch_size')}, learning rate {rec.get('lr')}, {rec.get('max_length')} tokens)",
+           *["  " + line for line in _data_lines(ft.get("data") or {})]]
+    if hist:
+        out.append("  - validation sentiment macro-F1 by epoch: " + ", ".join(
+            f"{h['val_sentiment_macro_f1']:.3f}" for h in hist if h.get("val_sentiment_macro_f1") is not None))
+    if test.get("sentiment_macro_f1") is not None:
+        out.append(f"  - the fine-tuned model itself on the test split: sentiment macro-F1 "
+                   f"{_f(test.get('sentiment_macro_f1'))}, topics {_f(test.get('topic_macro_f1'))}, held-back "
+                   f"balanced accuracy {_f(test.get('heldback_balanced_accuracy'))}")
+    return out
+
+
 def render_card(config, card: dict) -> str:
     m = card.get("metrics", {})
     out = [f"# Shoplens review classifier {config.version or ''}".rstrip(), "",
@@ -61,7 +84,7 @@ def render_card(config, card: dict) -> str:
                                                    if config.encoder_layers else ""),
            f"- Trained: {card.get('trained_at', '')} on {_where(card)} in {card.get('train_seconds', 0):.0f} s"
            + _phases(card.get("phases") or {}),
-           "- Data:", *_data_lines(card.get("data", {})), ""]
+           "- Data:", *_data_lines(card.get("data", {})), *_encoder_lines(card.get("encoder_tuning")), ""]
     s = m.get("sentiment")
     if s:
         out += ["## Sentiment (hand-read test split, never trained on)", "",

@@ -32,11 +32,13 @@ class ClassifierConfig:
     topic_thresholds: dict[str, float] = field(default_factory=dict)  # tuned on validation; 0.5 when absent
     version: str = ""
     task: str = "all"
-    frozen_encoder: bool = False  # True: the encoder is the untouched backbone (a "fast" model: linear heads only)
+    frozen_encoder: bool = False  # True: a "fast" model (linear heads only) on the backbone or the tuned encoder
     normalize: bool = False  # L2-normalise the pooled embedding before the heads
     lexicon: dict[str, str] = field(default_factory=dict)  # cue name → regex; flags feed the heads beside the embedding
     pooling: str = "last"  # last: mean of the last layer's tokens | layers: mean over tokens of every layer's mean
     encoder_layers: int = 0  # bottom backbone layers kept (0: all six); the rest are never computed
+    # id of the tuned encoder (models/tuned_encoder.py) added to the backbone before the heads were fitted; "" = none
+    encoder_delta: str = ""
 
     @classmethod
     def from_dict(cls, raw: dict) -> ClassifierConfig:
@@ -101,9 +103,15 @@ class ReviewClassifier:
     # --- construction -------------------------------------------------------------------------------------------
     @classmethod
     def from_backbone(cls, config: ClassifierConfig | None = None, device: str = "auto") -> ReviewClassifier:
-        """A new classifier on the pre-trained backbone with untrained heads."""
+        """A new classifier on the pre-trained backbone (plus the tuned encoder's delta when the config names one)
+        with untrained heads."""
         config = config or ClassifierConfig()
-        net = ReviewNet(backbone.load_encoder(layers=config.encoder_layers), len(config.sentiments),
+        encoder = backbone.load_encoder(layers=config.encoder_layers)
+        if config.encoder_delta:
+            from models import tuned_encoder
+
+            tuned_encoder.apply(encoder, config.encoder_delta)
+        net = ReviewNet(encoder, len(config.sentiments),
                         len(config.topics), config.dropout, config.normalize, len(config.lexicon), config.pooling)
         return cls(net, backbone.load_tokenizer(), config, device)
 
@@ -260,8 +268,8 @@ class ReviewClassifier:
 
 
 def cache_name(config: ClassifierConfig) -> str:
-    """Embedding-cache folder shared by every model whose encoder is the untouched backbone (and this config's
-    length, pooling and layer count)."""
+    """Embedding-cache folder shared by every model whose frozen encoder is the same: the untouched backbone or one
+    tuned encoder (encoder_delta), with this config's length, pooling and layer count."""
     import hashlib
 
     base = f"{config.base_model}|{config.max_length}"
@@ -269,7 +277,10 @@ def cache_name(config: ClassifierConfig) -> str:
         base += f"|{config.pooling}"
     if config.encoder_layers:  # so does the whole-backbone one
         base += f"|L{config.encoder_layers}"
-    return f"backbone-{config.max_length}-{hashlib.sha1(base.encode()).hexdigest()[:10]}"
+    if config.encoder_delta:
+        base += f"|tuned={config.encoder_delta}"
+    kind = "tuned" if config.encoder_delta else "backbone"
+    return f"{kind}-{config.max_length}-{hashlib.sha1(base.encode()).hexdigest()[:10]}"
 
 
 def write_card(folder: Path | str, config: ClassifierConfig, card: dict) -> None:

@@ -19,12 +19,13 @@ def estimate_fast(cfg, labels: list[dict]) -> dict:
     from models.data import heldback
     from models.embed import EmbeddingCache, text_key
     from models.text import clean
-    from models.train import plan
+    from models.train import fast_encoder_delta, plan
 
     p = plan(cfg, labels)
     hb = heldback(p.labelled, cfg.heldback_n).to_dict("records") if cfg.heldback_n and cfg.task != "topics" else []
     texts = [clean(r["text"])[0] for r in p.train_recs + p.weak + p.test + hb]
-    config = ClassifierConfig(max_length=cfg.fast_max_length, pooling=cfg.pooling, encoder_layers=cfg.encoder_layers)
+    config = ClassifierConfig(max_length=cfg.fast_max_length, pooling=cfg.pooling, encoder_layers=cfg.encoder_layers,
+                              encoder_delta=fast_encoder_delta(cfg))
     cache = EmbeddingCache(cache_name(config))
     to_embed = cache.missing(list({text_key(t) for t in texts}))
     speed = cache.speed() or {}

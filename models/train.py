@@ -33,7 +33,10 @@ Progress = Callable[[int, int, str], None]
 
 
 FAST_WEAK = {"negative": 100_000, "neutral": 0, "positive": 100_000}  # every 1-2 and 4-5 star review; 3-star dropped
-FINETUNE_WEAK = {"negative": 2000, "neutral": 700, "positive": 2000}  # what a CPU fine-tune can afford per epoch
+# What a CPU fine-tune can afford per epoch (with titles, ~5,600 weak rows: 5.4 min an epoch on 2 cores). No 3-star
+# neutrals: a rating of 3 is no reading of the text, and the neutral class comes from the hand-read labels alone.
+# Measured on 2026-12-06 (bench/finetune_cpu.py): beats the fast starter on every figure, in domain and out.
+FINETUNE_WEAK = {"negative": 1500, "neutral": 0, "positive": 1500}
 
 
 @dataclass
@@ -73,6 +76,9 @@ class TrainConfig:
     # each weak review's title alone as a second, short weak row with the same label (models.data.with_titles): the
     # demo reviews are paragraphs, and without titles the model called most one-line reviews of other shops neutral
     weak_titles: bool = True
+    # fast mode: fit the heads on the starter's fine-tuned encoder (models/tuned_encoder.py) when one ships, frozen as
+    # the backbone would be; False fits them on the plain backbone. The fine-tune always starts from the backbone.
+    tuned_encoder: bool = True
     val_fraction: float = 0.15
     patience: int = 1
     seed: int = 13
@@ -98,6 +104,13 @@ def config_defaults(**kw) -> TrainConfig:
         except ValueError as exc:
             raise ShoplensError(f"{f} is not valid JSON ({exc})", fix="fix or delete the file") from exc
     return TrainConfig(**{**over, **kw})
+
+
+def fast_encoder_delta(cfg: TrainConfig) -> str:
+    """The tuned encoder a Fast run of cfg fits its heads on ("" = the plain backbone)."""
+    from models import tuned_encoder
+
+    return tuned_encoder.shipped_id() if cfg.tuned_encoder else ""
 
 
 def _subset(recs: list[dict], limit: int, seed: int) -> list[dict]:
@@ -552,8 +565,12 @@ def train(cfg: TrainConfig | None = None, labels: list[dict] | None = None, prog
 
     ccfg = ClassifierConfig(topics=topics, task=cfg.task, frozen_encoder=mode == "fast", pooling=cfg.pooling,
                             encoder_layers=cfg.encoder_layers,
+                            encoder_delta=fast_encoder_delta(cfg) if mode == "fast" else "",
                             max_length=cfg.fast_max_length if mode == "fast" else cfg.max_length,
                             lexicon=default_lexicon(topics) if cfg.cues else {})
+    if ccfg.encoder_delta:
+        notes.append(f"heads fitted on the starter's fine-tuned encoder {ccfg.encoder_delta} (models/tuned_encoder.py; "
+                     "its fine-tune is described in the starter's card), frozen")
     clf = ReviewClassifier.from_backbone(ccfg, device=cfg.device)
     t_fit = time.time()
     if mode == "fast":

@@ -172,15 +172,23 @@ def test_database_damaged_past_its_header_is_one_line(tmp_path, write):
     assert cut.read_bytes() == data[: len(data) // 3]
 
 
-@pytest.mark.parametrize("flags, titles", [([], True), (["--no-titles"], False)])
-def test_train_titles_flag_reaches_the_model_card(tmp_path, flags, titles):
+@pytest.mark.parametrize("flags, titles, tuned", [([], True, True), (["--no-titles"], False, True),
+                                                  (["--plain-backbone"], True, False)])
+def test_train_flags_reach_the_model_card(tmp_path, flags, titles, tuned):
     """A tiny real Fast run from the command line (30 hand-read labels, 20 weak reviews a class): the card says
-    whether the reviews' titles were trained on."""
+    whether the reviews' titles were trained on, and the model records the encoder its heads sit on (the starter's
+    tuned encoder unless --plain-backbone)."""
+    from models import tuned_encoder
+
     (tmp_path / "train.json").write_text(json.dumps({
         "label_limit": 30, "weak_per_class": {"negative": 20, "positive": 20}, "heldback_n": 0, "min_per_class": 2,
         "min_per_topic": 2, "fast_max_length": 64}))
     r = shoplens("train", "all", "--mode", "fast", "--device", "cpu", "--activate", "never", *flags, home=tmp_path)
     assert r.returncode == 0, r.stderr
-    card = json.loads((tmp_path / "models" / "all" / json.loads(r.stdout)["version"] / "metrics.json").read_text())
+    folder = tmp_path / "models" / "all" / json.loads(r.stdout)["version"]
+    card = json.loads((folder / "metrics.json").read_text())
     assert card["hyperparameters"]["weak_titles"] is titles
     assert ("title alone" in card["data"]["weak_labels_from"]) is titles
+    config = json.loads((folder / "shoplens_classifier.json").read_text())
+    assert config["encoder_delta"] == (tuned_encoder.shipped_id() if tuned else "")
+    assert any("tuned encoder" in n for n in card["notes"]) is tuned

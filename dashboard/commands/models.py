@@ -39,6 +39,8 @@ def cmd_train(args) -> dict:
         cfg.weak_source = args.weak_labels
     if args.no_titles:
         cfg.weak_titles = False
+    if args.plain_backbone:
+        cfg.tuned_encoder = False
     return train(cfg, progress=_bar(f"train {args.task}"), activate=args.activate)
 
 
@@ -70,14 +72,18 @@ def register(sub) -> None:
     s.add_argument("--epochs", type=positive_int, default=None)
     s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     s.add_argument("--mode", choices=["auto", "fast", "finetune"], default="auto",
-                   help="fast: frozen backbone + linear heads (about a minute on 2 CPU cores once embeddings are cached); finetune: "
-                        "the full fine-tune (GPU minutes, CPU up to --max-minutes); auto: finetune on a GPU, else fast")
+                   help="fast: linear heads on the starter's frozen encoder (about a minute on 2 CPU cores once embeddings are cached); finetune: "
+                        "the full fine-tune, more accurate (GPU minutes; about 20 min on 2 CPU cores, capped by "
+                        "--max-minutes); auto: finetune on a GPU, else fast")
     s.add_argument("--max-minutes", type=positive_float, default=None, help="fine-tune time budget (default 25)")
     s.add_argument("--encoder-layers", type=int, choices=range(0, 7), default=None,
                    help="bottom backbone layers kept (default 4; 0 = all six, a third slower to score)")
     s.add_argument("--weak-labels", choices=["ratings", "teacher"], default=None,
                    help="where the unlabelled reviews' sentiment comes from: star ratings (default) or the "
                         "distillation teacher's reading (models/distill.py; experimental)")
+    s.add_argument("--plain-backbone", action="store_true",
+                   help="fast mode: fit the heads on the plain MiniLM backbone instead of the starter's fine-tuned "
+                        "encoder")
     s.add_argument("--no-titles", action="store_true",
                    help="leave out the unlabelled reviews' titles as short training rows (they teach one-line "
                         "reviews; without them a Fast run is about 30 s shorter)")
