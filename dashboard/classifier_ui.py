@@ -182,7 +182,7 @@ def retrain_section() -> None:
                "No model is active yet: the shipped starter model becomes active on the first classification, "
                "or train one here.")
     mode = st.radio("Training", ["fast", "finetune"], horizontal=True, key="fb_mode",
-                    format_func={"fast": "Fast: linear heads on the starter's frozen encoder (about a minute)",
+                    format_func={"fast": "Fast: linear heads on the starter's frozen encoder (a minute or two)",
                                  "finetune": "Full fine-tune: more accurate (minutes on a GPU; about 20 min on 2 CPU "
                                              "cores for 3 epochs)"}.get)
     epochs = st.number_input("Epochs", 1, 6, 3, key="fb_epochs", disabled=mode == "fast")

@@ -72,7 +72,7 @@ def register(sub) -> None:
     s.add_argument("--epochs", type=positive_int, default=None)
     s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     s.add_argument("--mode", choices=["auto", "fast", "finetune"], default="auto",
-                   help="fast: linear heads on the starter's frozen encoder (about a minute on 2 CPU cores once embeddings are cached); finetune: "
+                   help="fast: linear heads on the starter's frozen encoder (a minute or two on 2 CPU cores once embeddings are cached); finetune: "
                         "the full fine-tune, more accurate (GPU minutes; about 20 min on 2 CPU cores, capped by "
                         "--max-minutes); auto: finetune on a GPU, else fast")
     s.add_argument("--max-minutes", type=positive_float, default=None, help="fine-tune time budget (default 25)")

@@ -9,8 +9,8 @@ auth.require_role("marketer")
 st.title("Models")
 st.caption("Review classifier versions under the Shoplens home folder. A new version becomes active only when it is "
            "not worse on the hand-read test split. A starter model (linear heads on a MiniLM encoder fine-tuned by "
-           "Shoplens) ships with Shoplens and is installed on first use; `shoplens train all --mode fast` (about a "
-           "minute on 2 CPU cores once reviews are embedded) or `--mode finetune` (the full fine-tune: more accurate, "
+           "Shoplens) ships with Shoplens and is installed on first use; `shoplens train all --mode fast` (a minute "
+           "or two on 2 CPU cores once reviews are embedded) or `--mode finetune` (the full fine-tune: more accurate, "
            "about 20 minutes on 2 CPU cores) trains a new one, as does Retrain on the Feedback page.")
 
 cols = st.columns(len(registry.TASKS))
