@@ -34,6 +34,14 @@ def shipped_id() -> str:
     return file_id() if DELTA_FILE.exists() else ""
 
 
+def layer_count(path: Path = DELTA_FILE) -> int:
+    """How many bottom encoder layers the delta was tuned on (read from its tensor names, without loading them)."""
+    from safetensors import safe_open
+
+    with safe_open(str(path), framework="pt") as f:
+        return len({k.split(".")[2] for k in f.keys() if k.startswith("encoder.layer.")})
+
+
 def export(tuned: dict[str, torch.Tensor], base: dict[str, torch.Tensor], out: Path = DELTA_FILE,
            prefix: str = "encoder.") -> dict:
     """Write tuned − base (tuned keys carry `prefix`) → {id, bytes, tensors, moved_rows, rows}.
@@ -72,6 +80,10 @@ def apply(encoder: torch.nn.Module, want: str, path: Path = DELTA_FILE) -> torch
     if have != want:
         raise ShoplensError(f"This model was fitted on the tuned encoder {want}, but the installed one is {have}",
                             fix="retrain it with `shoplens train all --mode fast` (about a minute)")
+    kept, tuned = len(encoder.encoder.layer), layer_count(path)
+    if kept != tuned:
+        raise ShoplensError(f"The tuned encoder {want} has {tuned} layers, this model keeps {kept}",
+                            fix=f"train with --encoder-layers {tuned}, or with --plain-backbone")
     delta = load_file(str(path))
     state = encoder.state_dict()
     with torch.no_grad():

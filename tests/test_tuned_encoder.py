@@ -49,6 +49,19 @@ def test_a_model_fitted_on_another_tuned_encoder_is_refused_by_name(tmp_path, ba
         tuned_encoder.apply(backbone.load_encoder(layers=4), info["id"], tmp_path / "missing.safetensors")
 
 
+def test_a_model_keeping_other_layers_than_the_tuned_encoder_gets_the_plain_backbone(tmp_path, base_state):
+    """Six kept layers cannot sit on a four-layer tuned encoder: apply refuses, and a Fast run falls back to the
+    plain backbone instead of mixing tuned and untuned layers."""
+    from models.train import TrainConfig, fast_encoder_delta
+
+    info = tuned_encoder.export(_tuned(base_state), base_state, out=tmp_path / "d.safetensors")
+    assert tuned_encoder.layer_count(tmp_path / "d.safetensors") == 4
+    with pytest.raises(ShoplensError, match="has 4 layers, this model keeps 6"):
+        tuned_encoder.apply(backbone.load_encoder(layers=0), info["id"], tmp_path / "d.safetensors")
+    assert fast_encoder_delta(TrainConfig(encoder_layers=0)) == ""
+    assert fast_encoder_delta(TrainConfig()) == tuned_encoder.shipped_id() != ""
+
+
 def test_tuned_and_plain_encoders_never_share_an_embedding_cache():
     plain = ClassifierConfig(pooling="layers", encoder_layers=4, max_length=256)
     a = ClassifierConfig(pooling="layers", encoder_layers=4, max_length=256, encoder_delta="aaaaaaaaaaaa")
