@@ -60,7 +60,7 @@ def _encoder_lines(enc: dict | None) -> list[str]:
     ft, rec, test = enc.get("fine_tune") or {}, enc.get("fine_tune_recipe") or {}, enc.get("fine_tuned_model_test") or {}
     hist = [h for h in ft.get("history") or [] if h.get("epoch", 0) > 0]
     out = [f"- Encoder: the base model fine-tuned by this project (id {enc.get('id')}; its difference from the base, "
-           f"{enc.get('bytes', 0) / 1e6:.1f} MB in float16, {enc.get('file', '')}; {enc.get('moved_rows', 0):,} of "
+           f"{enc.get('bytes', 0) / 1e6:.1f} MB, int8 with a scale per row, {enc.get('file', '')}; {enc.get('moved_rows', 0):,} of "
            f"{enc.get('rows', 0):,} word embeddings moved), kept frozen under these heads",
            f"  - fine-tuned {ft.get('trained_at', '')} on {_where(ft)} in {ft.get('train_seconds', 0):.0f} s: "
            f"{len(hist)} epoch(s) of " + ", ".join(f"{h['epoch_seconds']:.0f} s" for h in hist)

