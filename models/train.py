@@ -60,6 +60,8 @@ class TrainConfig:
     warm_start: bool = True  # fine-tune: start the heads from the fast model's logistic regression (LP-FT)
     max_minutes: float = 25.0  # fine-tune: stop (keeping the best checkpoint) once training has run this long
     eval_every: int = 0  # fine-tune: validate every N steps as well as after each epoch (0: per epoch only)
+    # fine-tune: a 6-epoch schedule peaked on validation at epoch 3 and gained nothing on test or on other shops'
+    # reviews (bench/results/classify.txt, 2026-12-07), so 3 it stays
     epochs: int = 3
     batch_size: int = 16
     lr: float = 6e-5  # encoder
