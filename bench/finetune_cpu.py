@@ -9,7 +9,7 @@ epoch, the validation figures, the held-back star-rating balanced accuracy and t
 --fast-heads also refits the Fast recipe's heads on the fine-tuned encoder, frozen (what a Fast retrain would give
 on top of a shipped fine-tuned encoder; about 6 more minutes, most of it embedding 31k texts with the new encoder).
 
-    python bench/finetune_cpu.py [--home DIR] [--epochs N] [--max-minutes M] [--fast-heads]
+    python bench/finetune_cpu.py [--home DIR] [--epochs N] [--max-minutes M] [--weak-per-class N] [--fast-heads]
 """
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ def main() -> None:
     ap.add_argument("--home", help="scratch SHOPLENS_HOME (default: a new temporary folder)")
     ap.add_argument("--epochs", type=int, default=None, help="default: TrainConfig's")
     ap.add_argument("--max-minutes", type=float, default=None, help="default: TrainConfig's")
+    ap.add_argument("--weak-per-class", type=int, default=None,
+                    help="rated reviews per sentiment (negative, positive; no 3-star); default: FINETUNE_WEAK")
     ap.add_argument("--fast-heads", action="store_true", help="also the Fast heads refitted on the tuned encoder")
     a = ap.parse_args()
     home = scratch_home(a.home, "shoplens_finetune_")
@@ -35,6 +37,8 @@ def main() -> None:
 
     torch.set_num_threads(min(torch.get_num_threads(), 2))  # the figures are for a 2-core machine
     over = {k: v for k, v in (("epochs", a.epochs), ("max_minutes", a.max_minutes)) if v is not None}
+    if a.weak_per_class is not None:
+        over["weak_per_class"] = {"negative": a.weak_per_class, "neutral": 0, "positive": a.weak_per_class}
     name = "full fine-tune, CPU (defaults)"
     run, model = train_recipe(TrainConfig(mode="finetune", device="cpu", **over))
     card = run.pop("card")
