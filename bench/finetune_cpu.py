@@ -39,7 +39,9 @@ def main() -> None:
     over = {k: v for k, v in (("epochs", a.epochs), ("max_minutes", a.max_minutes)) if v is not None}
     if a.weak_per_class is not None:
         over["weak_per_class"] = {"negative": a.weak_per_class, "neutral": 0, "positive": a.weak_per_class}
-    name = "full fine-tune, CPU (defaults)"
+    name = "full fine-tune, CPU (" + (", ".join(f"{k}={v}" for k, v in (
+        ("epochs", a.epochs), ("max_minutes", a.max_minutes), ("weak_per_class", a.weak_per_class)) if v is not None)
+        or "defaults") + ")"  # the table row says which recipe it is
     run, model = train_recipe(TrainConfig(mode="finetune", device="cpu", **over))
     card = run.pop("card")
     run.update({"history": card["history"], "phases": card["phases"], "data": card["data"],
