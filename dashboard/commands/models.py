@@ -67,6 +67,8 @@ def cmd_score(args) -> dict:
 
 
 def register(sub) -> None:
+    from models import backbone  # a constant only: no torch
+
     s = sub.add_parser("train", help="fine-tune the review classifier and write a versioned model folder")
     s.add_argument("task", choices=["sentiment", "topics", "all"])
     s.add_argument("--epochs", type=positive_int, default=None)
@@ -76,7 +78,7 @@ def register(sub) -> None:
                         "the full fine-tune, more accurate (GPU minutes; about 20 min on 2 CPU cores, capped by "
                         "--max-minutes); auto: finetune on a GPU, else fast")
     s.add_argument("--max-minutes", type=positive_float, default=None, help="fine-tune time budget (default 25)")
-    s.add_argument("--encoder-layers", type=int, choices=range(0, 7), default=None,
+    s.add_argument("--encoder-layers", type=int, choices=range(0, backbone.LAYERS + 1), default=None,
                    help="bottom backbone layers kept (default 4; 0 = all six, a third slower to score)")
     s.add_argument("--weak-labels", choices=["ratings", "teacher"], default=None,
                    help="where the unlabelled reviews' sentiment comes from: star ratings (default) or the "
