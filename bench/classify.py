@@ -8,8 +8,8 @@ TF-IDF and zero-shot baselines on the hand-read test split and held-back rating-
     python bench/classify.py --generalisation [--model FOLDER ...]   # only the in-domain vs out-of-domain table
 
 The generalisation table (issue 19) puts every model beside TF-IDF + LR (fitted on the hand-read train split) and
-the shipped starter, on the in-domain test split and the out-of-domain set (models/data/ood_reviews, never trained
-on): 3-class sentiment macro-F1, balanced binary accuracy (neutral gold excluded), topic macro-F1, per-class F1.
+the shipped starter, on the in-domain test split and the out-of-domain sets (models/data/ood_reviews: phones,
+restaurants, grocery; never trained on): 3-class sentiment macro-F1, balanced binary accuracy (neutral gold excluded), topic macro-F1, per-class F1.
 """
 from __future__ import annotations
 
@@ -128,14 +128,16 @@ def quality(models: dict, heldback_n: int = 2000) -> dict:
 
 
 def generalisation(models: dict) -> dict:
-    """{model: {"test": report, "ood": report, "restaurants": report}} for each model and TF-IDF + LR
-    (models/generalisation.py); restaurants carry sentiment labels only, so their topic figures are not read."""
+    """{model: {"test": report, "ood": report, "restaurants": report, "grocery": report}} for each model and TF-IDF
+    + LR (models/generalisation.py); restaurants and grocery carry sentiment labels only, so their topic figures are
+    not read."""
     from models.data import DEFAULT_TOPICS, load_labels
     from models.generalisation import classifier_report, tfidf_lr_reports
-    from models.ood import RESTAURANT_FILE, load_ood
+    from models.ood import GROCERY_FILE, RESTAURANT_FILE, load_ood
 
     recs = load_labels()
-    sets = {"test": [r for r in recs if r["split"] == "test"], "ood": load_ood(), "restaurants": load_ood(RESTAURANT_FILE)}
+    sets = {"test": [r for r in recs if r["split"] == "test"], "ood": load_ood(), "restaurants": load_ood(RESTAURANT_FILE),
+            "grocery": load_ood(GROCERY_FILE)}
     rows = {}
     for name, clf in models.items():
         t = time.perf_counter()
@@ -146,9 +148,12 @@ def generalisation(models: dict) -> dict:
     return rows
 
 
+SENTIMENT_ONLY = ("restaurants", "grocery")  # sets read for sentiment only: no topic columns
+
+
 def generalisation_table(rows: dict) -> str:
-    """Markdown: in-domain test | out-of-domain phones | out-of-domain restaurants (sentiment only), per model;
-    per-class sentiment F1 as neg/neu/pos."""
+    """Markdown: in-domain test | out-of-domain phones | each sentiment-only set present (restaurants, grocery), per
+    model; per-class sentiment F1 as neg/neu/pos."""
     def sent(r):
         pc = r["per_class_f1"]
         return f"{r['sentiment_macro_f1']:.3f} ({pc['negative']:.2f}/{pc['neutral']:.2f}/{pc['positive']:.2f})"
@@ -157,18 +162,17 @@ def generalisation_table(rows: dict) -> str:
         return f"{sent(r)} | {r['balanced_binary']:.3f} | {r['topic_macro_f1']:.3f}"
 
     any_row = next(iter(rows.values()))
-    rest = "restaurants" in any_row
+    extra = [s for s in SENTIMENT_ONLY if s in any_row]
     out = [f"| model | test sentiment F1 (neg/neu/pos) | test balanced binary | test topic F1 | OOD sentiment F1 "
            f"(neg/neu/pos; neutral rests on {any_row['ood']['n_neutral']} reviews) | OOD balanced binary | "
-           "OOD topic F1 |" + (" restaurants sentiment F1 | restaurants balanced binary |" if rest else ""),
-           "|---|---|---|---|---|---|---|" + ("---|---|" if rest else "")]
-    out += [f"| {k} | {cell(v['test'])} | {cell(v['ood'])} |" + (
-        f" {sent(v['restaurants'])} | {v['restaurants']['balanced_binary']:.3f} |" if rest else "")
-        for k, v in rows.items()]
-    out.append(f"test n={any_row['test']['n']}, OOD (phones) n={any_row['ood']['n']}" + (
-        f", restaurants n={any_row['restaurants']['n']} ({any_row['restaurants']['n_neutral']} neutral)" if rest
-        else "") + ". OOD per-topic F1: " + "; ".join(
-        f"{k}: " + ", ".join(f"{t} {f:.2f}" for t, f in v["ood"]["per_topic_f1"].items()) for k, v in rows.items()))
+           "OOD topic F1 |" + "".join(f" {s} sentiment F1 | {s} balanced binary |" for s in extra),
+           "|---|---|---|---|---|---|---|" + "---|---|" * len(extra)]
+    out += [f"| {k} | {cell(v['test'])} | {cell(v['ood'])} |" + "".join(
+        f" {sent(v[s])} | {v[s]['balanced_binary']:.3f} |" for s in extra) for k, v in rows.items()]
+    out.append(f"test n={any_row['test']['n']}, OOD (phones) n={any_row['ood']['n']}" + "".join(
+        f", {s} n={any_row[s]['n']} ({any_row[s]['n_neutral']} neutral)" for s in extra) + ". OOD per-topic F1: "
+        + "; ".join(f"{k}: " + ", ".join(f"{t} {f:.2f}" for t, f in v["ood"]["per_topic_f1"].items())
+                    for k, v in rows.items()))
     return "\n".join(out)
 
 

@@ -1,6 +1,7 @@
 """The out-of-domain labelled sets (models/data/ood_reviews/): Amazon cell-phone review sentences (sentiment and
-topics) and Yelp restaurant review sentences (sentiment only). Generalisation measures that are read only for
-reporting, never for training, tuning or choosing settings (README there)."""
+topics), Yelp restaurant review sentences (sentiment only) and whole Amazon grocery reviews with title (sentiment
+only; the one set with a real share of neutral reviews). Generalisation measures that are read only for reporting,
+never for training, tuning or choosing settings (README there)."""
 from __future__ import annotations
 
 import json
@@ -12,6 +13,7 @@ from models.data import DEFAULT_TOPICS, SENTIMENTS
 OOD_DIR = Path(__file__).resolve().parent / "data" / "ood_reviews"
 OOD_FILE = OOD_DIR / "amazon_cells.jsonl"
 RESTAURANT_FILE = OOD_DIR / "yelp_restaurants.jsonl"  # topics not read: {} on every line
+GROCERY_FILE = OOD_DIR / "amazon_grocery.jsonl"  # topics not read: {} on every line
 
 
 def load_ood(path: Path | str = OOD_FILE) -> list[dict]:

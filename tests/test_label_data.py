@@ -19,6 +19,7 @@ from models.data import DEFAULT_TOPICS, LABELS_DIR, LABELS_FILE, SENTIMENTS, TES
 OOD_DIR = Path(data.__file__).resolve().parent / "data" / "ood_reviews"
 OOD_FILE = OOD_DIR / "amazon_cells.jsonl"
 RESTAURANT_FILE = OOD_DIR / "yelp_restaurants.jsonl"
+GROCERY_FILE = OOD_DIR / "amazon_grocery.jsonl"
 POLARITIES = {"positive", "negative", "mixed"}
 sys.path.insert(0, str(LABELS_DIR))
 from write_shard import parse_notes  # noqa: E402
@@ -54,6 +55,11 @@ def ood() -> list[dict]:
 @pytest.fixture(scope="module")
 def restaurants() -> list[dict]:
     return _read(RESTAURANT_FILE)
+
+
+@pytest.fixture(scope="module")
+def grocery() -> list[dict]:
+    return _read(GROCERY_FILE)
 
 
 @pytest.fixture(scope="module")
@@ -156,10 +162,27 @@ def test_restaurant_records_are_valid_distinct_and_mostly_agree_with_the_source(
     assert agree / len(polar) > 0.95
 
 
-def test_training_data_never_sees_ood_texts(ood, restaurants, reviews, labels):
+def test_grocery_records_are_valid_distinct_and_hold_real_neutrals(grocery):
+    """Sentiment only (topics empty), read blind to the stars by two readers; the set exists to measure the neutral
+    class out of domain, so it must hold a real share of it, and its stars must agree with the reading in the main."""
+    assert len(grocery) >= 300 and len({r["id"] for r in grocery}) == len(grocery)
+    assert max(Counter(_key(r["text"]) for r in grocery).values()) == 1
+    for r in grocery:
+        _check_record(r, "grocery")
+        assert r["text"].strip() and r["stars"] in (1, 2, 3, 4, 5) and r["topics"] == {}
+        assert len(r["readings"]) == 2 and all(x in SENTIMENTS for x in r["readings"])
+        assert r["sentiment"] in r["readings"], f"grocery id {r['id']}: the label is neither reading"
+        assert r.get("adjudicated", False) == (r["readings"][0] != r["readings"][1]), f"grocery id {r['id']}"
+    counts = Counter(r["sentiment"] for r in grocery)
+    assert counts["neutral"] / len(grocery) >= 0.10, counts
+    mean = {c: sum(r["stars"] for r in grocery if r["sentiment"] == c) / counts[c] for c in SENTIMENTS}
+    assert mean["negative"] < mean["neutral"] < mean["positive"], mean
+
+
+def test_training_data_never_sees_ood_texts(ood, restaurants, grocery, reviews, labels):
     """Every training source (hand-read labels, rating-derived weak labels and their titles, held-back) draws from
     the demo reviews, and the loader reads only the demo reviews and review_labels/: no OOD text is any of them."""
-    ood_keys = {_key(r["text"]) for r in ood + restaurants}
+    ood_keys = {_key(r["text"]) for r in ood + restaurants + grocery}
     pool = {_key(t) for t in reviews["text"]}
     assert not ood_keys & pool
     long_keys = [k for k in ood_keys if len(k) >= 60]  # a long sentence inside a review would be a copy of it
@@ -176,7 +199,7 @@ def test_training_data_never_sees_ood_texts(ood, restaurants, reviews, labels):
     assert all(len(t.split()) <= 4 for t in same), same
     assert len(same) <= 15, same
     source = inspect.getsource(data)
-    for name in ("ood_reviews", OOD_FILE.name, RESTAURANT_FILE.name):
+    for name in ("ood_reviews", OOD_FILE.name, RESTAURANT_FILE.name, GROCERY_FILE.name):
         assert name not in source, "models/data.py (the training loader) opens an OOD set"
 
 
