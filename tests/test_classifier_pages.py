@@ -3,16 +3,20 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
 from analysis import store
 from models import feedback
+from models.data import load_labels
 from models.scoring import ActiveModels, score_database
 from models.train import TrainConfig, train
 from tests.app_pages import open_app as run_page
 from tests.test_classifier import tiny_labels
 
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REVIEWS = [("a1", "Love it", "So soft and the colour is gorgeous", 5), ("a2", None, "Runs small, fabric is thin", 2),
            ("a3", "Meh", "It is okay, nothing special", 3), ("a4", None, "Arrived late and the box was crushed", 1)]
 
@@ -140,3 +144,49 @@ def test_sentiment_colours_read_at_a_glance():
     colours = {t.name: t.marker.color for t in fig.data}
     assert colours == {"negative": "#c0392b", "positive": "#27ae60", "unknown": "#d5d8dc"}
     assert [t.name for t in fig.data] == ["negative", "positive", "unknown"]  # stacked in reading order
+
+
+def test_models_page_measures_a_version_on_other_shops_once(app_db):
+    """The Models page's other-shops section: a button measures the picked version on the shipped hand-read sets
+    (real files, the real model), the figures land in its folder, and the next visit shows them without a button;
+    `shoplens other-shops` reads the same stored result."""
+    from models import other_shops
+
+    _, res = app_db
+    at = run_page("views/models_page.py")
+    at.selectbox[0].set_value(f"all/{res['version']}")
+    at.run()
+    key = f"other-shops-{res['path']}"
+    assert other_shops.cached(res["path"]) is None and at.button(key=key) is not None
+    at.button(key=key).click()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    stored = other_shops.cached(res["path"])
+    assert list(stored["sets"]) == ["test", "phones", "restaurants", "grocery"]
+    grocery, test = stored["sets"]["grocery"], stored["sets"]["test"]
+    assert grocery["reviews"] == 300 and grocery["neutral_reviews"] == 41 and "topic_macro_f1" not in grocery
+    assert 0 <= grocery["balanced_binary"] <= 1 and grocery["readers_agree"]["balanced_binary"] == 0.992
+    assert test["reviews"] == sum(r["split"] == "test" for r in load_labels()) and "topic_macro_f1" in test
+    shown = at.dataframe[-1].value
+    assert list(shown["reviews"]) == [test["reviews"], 375, 248, 300]
+    assert shown["clear reviews read right"].iloc[3] == pytest.approx(grocery["balanced_binary"])
+    again = run_page("views/models_page.py")
+    again.selectbox[0].set_value(f"all/{res['version']}")
+    again.run()
+    assert not [b for b in again.button if b.key == key]  # measured once per version: no button, the same table
+    assert again.dataframe[-1].value.equals(shown)
+    out = subprocess.run([sys.executable, "-m", "dashboard.cli", "other-shops", "--model", res["path"]],
+                         capture_output=True, text=True, cwd=ROOT, env={**os.environ, "PYTHONPATH": ROOT})
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout) == stored
+
+
+def test_other_shops_refuses_a_folder_that_is_no_model_and_remeasures_a_damaged_result(app_db, tmp_path):
+    from analysis.errors import ShoplensError
+    from models import other_shops
+
+    with pytest.raises(ShoplensError, match="not a saved Shoplens classifier"):
+        other_shops.measure(tmp_path)
+    assert not list(tmp_path.iterdir())  # nothing written
+    (tmp_path / other_shops.RESULT_FILE).write_text("{cut off")
+    assert other_shops.cached(tmp_path) is None  # measured again rather than shown

@@ -1,4 +1,4 @@
-"""`shoplens train`, `shoplens classify` and `shoplens score`: the feedback classifier from the command line."""
+"""`shoplens train`, `classify`, `score` and `other-shops`: the feedback classifier from the command line."""
 from __future__ import annotations
 
 import sys
@@ -66,6 +66,23 @@ def cmd_score(args) -> dict:
         con.close()
 
 
+def cmd_other_shops(args) -> dict:
+    from analysis.errors import ShoplensError
+    from models import other_shops, registry, starter
+
+    folder = args.model
+    if folder is None:
+        starter.ensure_active()  # a fresh home checks the model it would classify with
+        act = registry.active("sentiment") or registry.active("topics")
+        if act is None:
+            raise ShoplensError("No classifier is active yet, so there is nothing to check",
+                                fix="classify reviews once (installs the shipped starter) or run `shoplens train all`")
+        folder = act["path"]
+    if not args.again and (done := other_shops.cached(folder)):
+        return done
+    return other_shops.measure(folder, device=args.device)
+
+
 def register(sub) -> None:
     from models import backbone  # a constant only: no torch
 
@@ -106,3 +123,9 @@ def register(sub) -> None:
     s.add_argument("--model", default=None, help="a model folder instead of the active model")
     s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     s.set_defaults(func=cmd_score)
+    s = sub.add_parser("other-shops", help="how a classifier holds up on other shops' hand-read reviews (phones, "
+                                           "restaurants, grocery) beside its in-domain test figure; kept in its folder")
+    s.add_argument("--model", default=None, help="a model folder (default: the active sentiment model)")
+    s.add_argument("--again", action="store_true", help="measure again even if the folder holds a result")
+    s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
+    s.set_defaults(func=cmd_other_shops, min_role="marketer")

@@ -3,6 +3,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard import auth
+from dashboard.other_shops_ui import other_shops_section
 from models import registry
 
 auth.require_role("marketer")
@@ -42,3 +43,5 @@ pick = st.selectbox("Model card", [f"{r['task']}/{r['version']}" for r in rows])
 row = next(r for r in rows if f"{r['task']}/{r['version']}" == pick)
 with open(f"{row['path']}/README.md", encoding="utf-8") as f:
     st.markdown(f.read())
+
+other_shops_section(row["path"])

@@ -1,0 +1,82 @@
+"""How a saved classifier holds up on other shops' reviews, measured on demand and kept in its model folder.
+
+Why: the test split that gates activation is the demo shop's own kind of review (women's clothing), so its figure
+overstates what a shop selling something else should expect. Shoplens ships three hand-read sets from other kinds
+of shop (models/data/ood_reviews: phones, restaurants, grocery), never trained on; scoring a model on them takes
+seconds, and a marketer choosing or trusting a model should see those figures beside the in-domain one.
+
+Measured once per version and stored as other_shops.json in its folder (a model folder never changes after it is
+saved, so the figures cannot go stale); the Models page and `shoplens models other-shops` both read and write it."""
+from __future__ import annotations
+
+import json
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from analysis.atomic_file import write_text_atomic
+from analysis.errors import ShoplensError
+
+RESULT_FILE = "other_shops.json"
+
+# (key, what the set is, the task its labels serve) in the order a page shows them
+SETS = (
+    ("test", "in domain: the demo shop's hand-read test split (women's clothing)", "all"),
+    ("phones", "other shop: cell phones and accessories (review sentences)", "all"),
+    ("restaurants", "other shop: restaurants (review sentences; sentiment only)", "sentiment"),
+    ("grocery", "other shop: grocery and pet food (whole reviews; sentiment only)", "sentiment"),
+)
+# One blind reading scored against the other (models/data/ood_reviews/README.md): the most a model can be held to.
+READERS_AGREE = {"grocery": {"sentiment_macro_f1": 0.951, "balanced_binary": 0.992}}
+
+
+def _labelled_sets() -> dict[str, list[dict]]:
+    from models.data import load_labels
+    from models.ood import GROCERY_FILE, OOD_FILE, RESTAURANT_FILE, load_ood
+
+    return {"test": [r for r in load_labels() if r["split"] == "test"], "phones": load_ood(OOD_FILE),
+            "restaurants": load_ood(RESTAURANT_FILE), "grocery": load_ood(GROCERY_FILE)}
+
+
+def cached(folder: Path | str) -> dict | None:
+    """The stored result for this model folder, or None when it was never measured."""
+    path = Path(folder) / RESULT_FILE
+    if not path.exists():
+        return None
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return None  # a damaged file is measured again rather than shown
+
+
+def measure(folder: Path | str, device: str = "auto") -> dict:
+    """Score the model in `folder` on every set it has labels for → the result, also written to its folder.
+
+    Sentiment figures are left out for a topics-only model and topic figures for a sentiment-only one and for the
+    sets read for sentiment only."""
+    from models.classifier import ReviewClassifier
+    from models.generalisation import classifier_report
+
+    folder = Path(folder)
+    if not (folder / "shoplens_classifier.json").exists():
+        raise ShoplensError(f"{folder} is not a saved Shoplens classifier",
+                            fix="give a version folder from the Models page (its path column), or leave --model out for "
+                                "the active sentiment model")
+    t0 = time.perf_counter()
+    clf = ReviewClassifier.from_pretrained(folder, device)
+    task = clf.config.task
+    sets = {}
+    for (key, what, labels_for), recs in zip(SETS, _labelled_sets().values(), strict=True):
+        r = classifier_report(clf, recs)
+        row = {"what": what, "reviews": r["n"], "neutral_reviews": r["n_neutral"]}
+        if task in ("all", "sentiment"):
+            row.update(sentiment_macro_f1=r["sentiment_macro_f1"], neutral_f1=r["per_class_f1"]["neutral"],
+                       balanced_binary=r["balanced_binary"], readers_agree=READERS_AGREE.get(key))
+        if task in ("all", "topics") and labels_for == "all":
+            row["topic_macro_f1"] = r["topic_macro_f1"]
+        sets[key] = row
+    result = {"version": clf.config.version, "task": task, "device": clf.choice.name,
+              "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
+              "seconds": round(time.perf_counter() - t0, 1), "sets": sets}
+    write_text_atomic(folder / RESULT_FILE, json.dumps(result, indent=1))
+    return result
