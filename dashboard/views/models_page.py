@@ -41,7 +41,6 @@ st.dataframe(pd.DataFrame(rows).drop(columns="path"), hide_index=True, use_conta
              column_config={"sentiment macro-F1": fmt, "topic macro-F1": fmt, "held-back balanced acc.": fmt})
 pick = st.selectbox("Model card", [f"{r['task']}/{r['version']}" for r in rows])
 row = next(r for r in rows if f"{r['task']}/{r['version']}" == pick)
+other_shops_section(row["path"])
 with open(f"{row['path']}/README.md", encoding="utf-8") as f:
     st.markdown(f.read())
-
-other_shops_section(row["path"])
