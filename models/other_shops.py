@@ -5,10 +5,12 @@ overstates what a shop selling something else should expect. Shoplens ships thre
 of shop (models/data/ood_reviews: phones, restaurants, grocery), never trained on; scoring a model on them takes
 seconds, and a marketer choosing or trusting a model should see those figures beside the in-domain one.
 
-Measured once per version and stored as other_shops.json in its folder (a model folder never changes after it is
-saved, so the figures cannot go stale); the Models page and `shoplens models other-shops` both read and write it."""
+Measured once per version and stored as other_shops.json in its folder: a saved model's weights never change, and
+the result records which label files it was measured on (an upgrade that changes them measures again). The Models
+page and `shoplens other-shops` both read and write it."""
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from datetime import UTC, datetime
@@ -30,23 +32,40 @@ SETS = (
 READERS_AGREE = {"grocery": {"sentiment_macro_f1": 0.951, "balanced_binary": 0.992}}
 
 
+def _label_files() -> dict[str, Path]:
+    from models.data import LABELS_FILE
+    from models.ood import GROCERY_FILE, OOD_FILE, RESTAURANT_FILE
+
+    return {"test": LABELS_FILE, "phones": OOD_FILE, "restaurants": RESTAURANT_FILE, "grocery": GROCERY_FILE}
+
+
 def _labelled_sets() -> dict[str, list[dict]]:
     from models.data import load_labels
-    from models.ood import GROCERY_FILE, OOD_FILE, RESTAURANT_FILE, load_ood
+    from models.ood import load_ood
 
-    return {"test": [r for r in load_labels() if r["split"] == "test"], "phones": load_ood(OOD_FILE),
-            "restaurants": load_ood(RESTAURANT_FILE), "grocery": load_ood(GROCERY_FILE)}
+    files = _label_files()
+    return {"test": [r for r in load_labels() if r["split"] == "test"],
+            **{k: load_ood(files[k]) for k in ("phones", "restaurants", "grocery")}}
+
+
+def labels_id() -> str:
+    """First 12 hex digits of the sha256 over the label files: what a stored result was measured on."""
+    h = hashlib.sha256()
+    for path in _label_files().values():
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
 
 
 def cached(folder: Path | str) -> dict | None:
-    """The stored result for this model folder, or None when it was never measured."""
+    """The stored result for this model folder, or None when it was never measured on the installed label files."""
     path = Path(folder) / RESULT_FILE
     if not path.exists():
         return None
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        result = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return None  # a damaged file is measured again rather than shown
+    return result if isinstance(result, dict) and result.get("labels_id") == labels_id() else None
 
 
 def measure(folder: Path | str, device: str = "auto") -> dict:
@@ -60,14 +79,14 @@ def measure(folder: Path | str, device: str = "auto") -> dict:
     folder = Path(folder)
     if not (folder / "shoplens_classifier.json").exists():
         raise ShoplensError(f"{folder} is not a saved Shoplens classifier",
-                            fix="give a version folder from the Models page (its path column), or leave --model out for "
-                                "the active sentiment model")
+                            fix="give a version folder (SHOPLENS_HOME/models/<task>/<version>), or leave --model out "
+                                "for the active model")
     t0 = time.perf_counter()
     clf = ReviewClassifier.from_pretrained(folder, device)
     task = clf.config.task
-    sets = {}
-    for (key, what, labels_for), recs in zip(SETS, _labelled_sets().values(), strict=True):
-        r = classifier_report(clf, recs)
+    labelled, sets = _labelled_sets(), {}
+    for key, what, labels_for in SETS:
+        r = classifier_report(clf, labelled[key])
         row = {"what": what, "reviews": r["n"], "neutral_reviews": r["n_neutral"]}
         if task in ("all", "sentiment"):
             row.update(sentiment_macro_f1=r["sentiment_macro_f1"], neutral_f1=r["per_class_f1"]["neutral"],
@@ -75,7 +94,7 @@ def measure(folder: Path | str, device: str = "auto") -> dict:
         if task in ("all", "topics") and labels_for == "all":
             row["topic_macro_f1"] = r["topic_macro_f1"]
         sets[key] = row
-    result = {"version": clf.config.version, "task": task, "device": clf.choice.name,
+    result = {"version": clf.config.version, "task": task, "device": clf.choice.name, "labels_id": labels_id(),
               "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
               "seconds": round(time.perf_counter() - t0, 1), "sets": sets}
     write_text_atomic(folder / RESULT_FILE, json.dumps(result, indent=1))

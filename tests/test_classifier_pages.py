@@ -190,3 +190,8 @@ def test_other_shops_refuses_a_folder_that_is_no_model_and_remeasures_a_damaged_
     assert not list(tmp_path.iterdir())  # nothing written
     (tmp_path / other_shops.RESULT_FILE).write_text("{cut off")
     assert other_shops.cached(tmp_path) is None  # measured again rather than shown
+    stale = {"labels_id": "0" * 12, "sets": {}}  # measured on label files an upgrade has since changed
+    (tmp_path / other_shops.RESULT_FILE).write_text(json.dumps(stale))
+    assert other_shops.cached(tmp_path) is None
+    (tmp_path / other_shops.RESULT_FILE).write_text(json.dumps({**stale, "labels_id": other_shops.labels_id()}))
+    assert other_shops.cached(tmp_path) == {**stale, "labels_id": other_shops.labels_id()}

@@ -125,7 +125,7 @@ def register(sub) -> None:
     s.set_defaults(func=cmd_score)
     s = sub.add_parser("other-shops", help="how a classifier holds up on other shops' hand-read reviews (phones, "
                                            "restaurants, grocery) beside its in-domain test figure; kept in its folder")
-    s.add_argument("--model", default=None, help="a model folder (default: the active sentiment model)")
+    s.add_argument("--model", default=None, help="a model version folder (default: the active sentiment model, else the topics one)")
     s.add_argument("--again", action="store_true", help="measure again even if the folder holds a result")
     s.add_argument("--device", choices=["auto", "cpu", "cuda"], default="auto")
     s.set_defaults(func=cmd_other_shops, min_role="marketer")
