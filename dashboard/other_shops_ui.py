@@ -37,7 +37,8 @@ def other_shops_section(folder: str) -> None:
                "sentences each, so read neutral on the grocery set. Topics were read on the first two sets only.")
     result = other_shops.cached(folder)
     if result is None:
-        if not st.button("Measure on other shops' reviews (about 20 s on 2 CPU cores)", key=f"other-shops-{folder}"):
+        slot = st.empty()  # the button goes once the figures are in, not on the next rerun
+        if not slot.button("Measure on other shops' reviews (about 20 s on 2 CPU cores)", key=f"other-shops-{folder}"):
             return
         try:
             with st.spinner("Scoring about 2,200 hand-read reviews…"):
@@ -45,6 +46,7 @@ def other_shops_section(folder: str) -> None:
         except ShoplensError as exc:  # str() carries what went wrong and the fix
             st.error(str(exc))
             return
+        slot.empty()
     fmt = st.column_config.NumberColumn(format="%.3f")
     st.dataframe(result_frame(result), hide_index=True, use_container_width=True,
                  column_config={COLUMNS[k]: fmt for k in ("balanced_binary", "sentiment_macro_f1", "neutral_f1",
