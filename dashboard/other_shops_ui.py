@@ -38,7 +38,7 @@ def other_shops_section(folder: str) -> None:
     result = other_shops.cached(folder)
     if result is None:
         slot = st.empty()  # the button goes once the figures are in, not on the next rerun
-        if not slot.button("Measure on other shops' reviews (about 20 s on 2 CPU cores)", key=f"other-shops-{folder}"):
+        if not slot.button("Measure on other shops' reviews (about half a minute on 2 CPU cores)", key=f"other-shops-{folder}"):
             return
         try:
             with st.spinner("Scoring about 2,200 hand-read reviews…"):
