@@ -35,6 +35,9 @@ def load_ood(path: Path | str = OOD_FILE) -> list[dict]:
         if not ok:
             raise ShoplensError(f"{path.name} line {n}: sentiment must be one of {SENTIMENTS}, text non-empty and "
                                 f"topics from {DEFAULT_TOPICS}", fix="correct that line by hand")
-        out.append({"id": int(r["id"]), "text": r["text"], "sentiment": r["sentiment"],
-                    "topics": dict(r.get("topics") or {}), "split": "ood"})
+        rec = {"id": int(r["id"]), "text": r["text"], "sentiment": r["sentiment"],
+               "topics": dict(r.get("topics") or {}), "split": "ood"}
+        if r.get("readings"):  # two blind readings (the grocery set): what readers' agreement is computed from
+            rec["readings"] = list(r["readings"])
+        out.append(rec)
     return out
